@@ -1,0 +1,213 @@
+package kb
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func loadSite(t *testing.T, base string) *Base {
+	t.Helper()
+	src := Dir("testdata/site")
+	src.BaseURL = base
+	b, err := Load(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func page(t *testing.T, b *Base, path string) *Page {
+	t.Helper()
+	for _, p := range b.Pages {
+		if p.Path == path {
+			return p
+		}
+	}
+	t.Fatalf("page %s not indexed; have %d pages", path, len(b.Pages))
+	return nil
+}
+
+func TestFrontMatterAndSections(t *testing.T) {
+	b := loadSite(t, "https://docs.example.org/")
+	p := page(t, b, "guide/equipe.md")
+	if p.Title != "Gérer l'équipe" || p.Summary == "" || p.Parcours != "projet" || p.Niveau != 2 {
+		t.Errorf("front matter not read: %+v", p)
+	}
+	if strings.Join(p.Tags, ",") != "membres,équipe" {
+		t.Errorf("tags = %v", p.Tags)
+	}
+	if p.URL != "https://docs.example.org/guide/equipe" {
+		t.Errorf("URL = %q", p.URL)
+	}
+	var anchors []string
+	for _, s := range p.Sections {
+		anchors = append(anchors, s.Anchor)
+	}
+	want := []string{"", "ajouter-un-membre", "rôles-et-droits", "ajouter-un-membre-1"}
+	if strings.Join(anchors, " ") != strings.Join(want, " ") {
+		t.Errorf("anchors = %q, want %q", anchors, want)
+	}
+	add := p.Section("ajouter-un-membre")
+	if !strings.Contains(add.Text, "la console") || strings.Contains(add.Text, "../console.md") {
+		t.Errorf("link text must stay, destination go: %q", add.Text)
+	}
+	if !strings.Contains(add.Text, "Astuce") || !strings.Contains(add.Text, "courriel d'invitation") || strings.Contains(add.Text, ":::") {
+		t.Errorf("VitePress container must be kept as text without its fence: %q", add.Text)
+	}
+	roles := p.Section("rôles-et-droits").Text
+	for _, w := range []string{"Propriétaire", "tout gérer", "comptes de service", "créés automatiquement"} {
+		if !strings.Contains(roles, w) {
+			t.Errorf("table or <details> text %q missing from %q", w, roles)
+		}
+	}
+	for _, noise := range []string{"kubectl", "schema.png", "schéma", "<summary>"} {
+		if strings.Contains(roles, noise) {
+			t.Errorf("noise %q kept in %q", noise, roles)
+		}
+	}
+	if got := p.SectionURL("rôles-et-droits"); got != "https://docs.example.org/guide/equipe#rôles-et-droits" {
+		t.Errorf("SectionURL = %q", got)
+	}
+}
+
+func TestPagesWithoutFrontMatter(t *testing.T) {
+	b := loadSite(t, "")
+	c := page(t, b, "console.md")
+	if c.Title != "La console" || c.URL != "console.md" {
+		t.Errorf("title from first heading, relative link: %+v", c)
+	}
+	home := page(t, b, "index.md")
+	if home.Title != "Documentation de la plateforme" || !strings.Contains(home.Summary, "Kubernetes") {
+		t.Errorf("VitePress hero not used: %+v", home)
+	}
+	fsys := fstest.MapFS{"notes/mise-en-production.md": {Data: []byte(
+		"Sans titre ni front matter, cette page décrit la mise en production des applications de l'équipe, étape par étape, avec la validation.")}}
+	b2, err := Load(context.Background(), Source{Name: "m", FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b2.Pages[0].Title; got != "Mise en production" {
+		t.Errorf("title from file name = %q", got)
+	}
+}
+
+func TestBrokenFrontMatterWarnsAndKeepsPage(t *testing.T) {
+	b := loadSite(t, "")
+	p := page(t, b, "broken.md")
+	if !strings.Contains(p.Sections[0].Text, "Vault") {
+		t.Errorf("body of a page with broken front matter must be indexed: %+v", p.Sections)
+	}
+	var w *Warning
+	for i := range b.Warnings {
+		if b.Warnings[i].Path == "broken.md" {
+			w = &b.Warnings[i]
+		}
+	}
+	if w == nil {
+		t.Fatalf("no warning for broken.md: %v", b.Warnings)
+	}
+	if w.Line < 2 || w.Line > 5 || !strings.Contains(w.String(), "broken.md:") || !strings.Contains(w.Msg, "YAML") {
+		t.Errorf("warning must name file and line: %s", w)
+	}
+}
+
+func TestSkipsEmptyDraftsAndExcluded(t *testing.T) {
+	b := loadSite(t, "")
+	for _, p := range b.Pages {
+		switch p.Path {
+		case "vide.md", "draft.md", ".vitepress/config.md":
+			t.Errorf("%s must be skipped", p.Path)
+		}
+	}
+	src := Dir("testdata/site")
+	src.Exclude = []string{"guide/**"}
+	b2, err := Load(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range b2.Pages {
+		if strings.HasPrefix(p.Path, "guide/") {
+			t.Errorf("exclude glob ignored: %s", p.Path)
+		}
+	}
+	if len(b.Synonyms) != 2 || b.Synonyms[0][1] != "k8s" {
+		t.Errorf("source synonyms not read: %v", b.Synonyms)
+	}
+}
+
+func TestLinkStyles(t *testing.T) {
+	cases := []struct {
+		name  string
+		style LinkStyle
+		want  string
+	}{
+		{"guide/team.md", LinkClean, "guide/team"},
+		{"guide/team.md", LinkHTML, "guide/team.html"},
+		{"guide/team.md", LinkDir, "guide/team/"},
+		{"guide/team.md", LinkMarkdown, "guide/team.md"},
+		{"guide/index.md", LinkHTML, "guide/"},
+		{"README.md", LinkClean, ""},
+	}
+	for _, c := range cases {
+		if got := LinkPath(c.name, c.style); got != c.want {
+			t.Errorf("LinkPath(%s, %s) = %q, want %q", c.name, c.style, got, c.want)
+		}
+	}
+}
+
+func TestParseSourceSpec(t *testing.T) {
+	dir := t.TempDir()
+	s, err := ParseSourceSpec(dir + "=https://docs.example.org/|html")
+	if err != nil || s.BaseURL != "https://docs.example.org/" || s.Links != LinkHTML {
+		t.Errorf("spec = %+v, %v", s, err)
+	}
+	if _, err := ParseSourceSpec(dir + "/nope"); err == nil || !strings.Contains(err.Error(), "introuvable") {
+		t.Errorf("missing folder: %v", err)
+	}
+	if _, err := ParseSourceSpec(dir + "=docs.example.org"); err == nil {
+		t.Error("a base URL without scheme must be refused")
+	}
+	if _, err := ParseSourceSpec(dir + "=https://x/|pdf"); err == nil {
+		t.Error("an unknown link style must be refused")
+	}
+}
+
+func TestLoadFailsOnNothingToIndex(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/a.txt", []byte("pas du markdown"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(context.Background(), Dir(dir)); err == nil || !strings.Contains(err.Error(), "aucune page") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestSynonymErrorsNameLine(t *testing.T) {
+	_, err := ParseSynonyms("syn.yaml", []byte("groupes:\n  - [k8s, kubernetes]\n  - solo\n  - [seul]\n"))
+	if err == nil || !strings.Contains(err.Error(), "syn.yaml:3") || !strings.Contains(err.Error(), "syn.yaml:4") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestRenderHTMLUsesSameAnchors(t *testing.T) {
+	data, err := os.ReadFile("testdata/site/guide/equipe.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, err := RenderHTML(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(html)
+	for _, want := range []string{`id="rôles-et-droits"`, `id="ajouter-un-membre-1"`, `href="../console#acc%C3%A8s"`, "<table>"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("rendered HTML lacks %s:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "parcours: projet") {
+		t.Error("front matter rendered")
+	}
+}

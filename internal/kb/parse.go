@@ -1,0 +1,259 @@
+package kb
+
+import (
+	"bytes"
+	"path"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	extast "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+)
+
+// markdown is the goldmark configuration shared by parsing and rendering, so
+// that anchors in answers and in rendered pages are the same.
+var markdown = goldmark.New(
+	goldmark.WithExtensions(extension.GFM, extension.DefinitionList, extension.Footnote),
+	goldmark.WithParserOptions(parser.WithAttribute()),
+)
+
+// containerRE matches VitePress/MkDocs-style container fences ("::: tip
+// Astuce", ":::") and MkDocs admonitions ("!!! note \"Titre\"").
+var containerRE = regexp.MustCompile(`(?m)^[ \t]*(?::{3,}|!!!|\?\?\?\+?)[ \t]*([\w-]+)?[ \t]*(.*)$`)
+
+// tagRE matches HTML tags, to keep the text of HTML blocks (<details>...).
+var tagRE = regexp.MustCompile(`(?s)<!--.*?-->|<[^>]*>`)
+
+// minWords is the size under which a page is a placeholder, not content:
+// such pages rank high through length normalisation and answer nothing.
+const minWords = 12
+
+// parsePage turns one Markdown file into a page. It returns nil (and maybe a
+// warning) when the file must be skipped.
+func parsePage(source, name string, data []byte) (*Page, []Warning) {
+	var warns []Warning
+	warn := func(line int, msg string) {
+		warns = append(warns, Warning{Source: source, Path: name, Line: line, Msg: msg})
+	}
+	header, body, delim, _ := splitFrontMatter(data)
+	fm := frontMatter{}
+	if delim == "---" {
+		var err error
+		var line int
+		fm, line, err = parseFrontMatter(header)
+		if err != nil {
+			warn(line, err.Error()+" (page indexée sans ses métadonnées)")
+			fm = frontMatter{}
+		}
+	}
+	if fm.Skip {
+		return nil, warns
+	}
+	if !isValidUTF8Text(body) {
+		warn(0, "fichier illisible (pas du texte UTF-8), ignoré")
+		return nil, warns
+	}
+	// Container fences become their title: "::: tip Astuce" keeps "Astuce".
+	body = containerRE.ReplaceAll(body, []byte("$2"))
+
+	doc := parseMarkdown(body)
+
+	p := &Page{Source: source, Path: name, Title: fm.Title, Summary: fm.Summary,
+		Parcours: fm.Parcours, Niveau: fm.Niveau, Tags: fm.Tags, URL: fm.URL}
+	cur := &Section{}
+	var buf strings.Builder
+	flush := func() {
+		cur.Text = normalizeSpace(buf.String())
+		buf.Reset()
+		if cur.Text != "" || cur.Anchor != "" {
+			p.Sections = append(p.Sections, *cur)
+		}
+	}
+	titleTaken := false
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		if h, ok := n.(*ast.Heading); ok {
+			title := normalizeSpace(inlineText(h, body))
+			id, _ := h.AttributeString("id")
+			anchor, _ := id.([]byte)
+			// The first level-1 heading is the page's title, not a section.
+			if h.Level == 1 && !titleTaken && len(p.Sections) == 0 && buf.Len() == 0 {
+				titleTaken = true
+				if p.Title == "" {
+					p.Title = title
+				}
+				continue
+			}
+			flush()
+			cur = &Section{Anchor: string(anchor), Title: title, Level: h.Level}
+			continue
+		}
+		blockText(&buf, n, body)
+	}
+	flush()
+	if p.Title == "" {
+		p.Title = titleFromFileName(name)
+	}
+	if words(p) < minWords {
+		return nil, warns
+	}
+	return p, warns
+}
+
+// parseMarkdown parses a Markdown body and gives every heading its anchor.
+func parseMarkdown(body []byte) ast.Node {
+	doc := markdown.Parser().Parse(text.NewReader(body))
+	assignAnchors(doc, body)
+	return doc
+}
+
+// assignAnchors sets a GitHub-style id on every heading that has no explicit
+// one ("## Titre {#id}"), computed from its visible text as GitHub does.
+func assignAnchors(doc ast.Node, src []byte) {
+	ids := newAnchorIDs()
+	var auto []*ast.Heading
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			if v, ok := h.AttributeString("id"); ok {
+				if b, ok := v.([]byte); ok {
+					ids.Put(b)
+					return ast.WalkSkipChildren, nil
+				}
+			}
+			auto = append(auto, h)
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, h := range auto {
+		h.SetAttributeString("id", ids.Generate([]byte(normalizeSpace(inlineText(h, src))), ast.KindHeading))
+	}
+}
+
+// blockText appends the plain text of a block node.
+func blockText(buf *strings.Builder, n ast.Node, src []byte) {
+	switch n := n.(type) {
+	case *ast.FencedCodeBlock, *ast.CodeBlock, *ast.ThematicBreak:
+		// Code is noise for questions in natural language.
+		return
+	case *ast.HTMLBlock:
+		var raw bytes.Buffer
+		for i := 0; i < n.Lines().Len(); i++ {
+			seg := n.Lines().At(i)
+			raw.Write(seg.Value(src))
+		}
+		if n.HasClosure() {
+			raw.Write(n.ClosureLine.Value(src))
+		}
+		s := raw.String()
+		if isScriptOrStyle(s) {
+			return
+		}
+		buf.WriteString(htmlText(s))
+		buf.WriteString("\n")
+		return
+	case *ast.Paragraph, *ast.TextBlock:
+		buf.WriteString(inlineText(n, src))
+		buf.WriteString("\n")
+		return
+	case *extast.TableCell:
+		buf.WriteString(inlineText(n, src))
+		buf.WriteString(" ; ")
+		return
+	}
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		blockText(buf, c, src)
+	}
+	if _, ok := n.(*extast.TableRow); ok {
+		buf.WriteString("\n")
+	}
+	if _, ok := n.(*extast.TableHeader); ok {
+		buf.WriteString("\n")
+	}
+}
+
+// inlineText is the readable text of an inline container: link text kept,
+// images and raw tags dropped.
+func inlineText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	var walk func(ast.Node)
+	walk = func(n ast.Node) {
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch c := c.(type) {
+			case *ast.Text:
+				b.Write(c.Segment.Value(src))
+				if c.SoftLineBreak() || c.HardLineBreak() {
+					b.WriteByte(' ')
+				}
+			case *ast.String:
+				b.Write(c.Value)
+			case *ast.Image:
+				// alt text of images is rarely content; skip it
+			case *ast.RawHTML:
+				// inline tags like <br> or <kbd>: the text around them stays
+			case *ast.AutoLink:
+				b.Write(c.Label(src))
+			default:
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+func htmlText(s string) string {
+	s = tagRE.ReplaceAllString(s, " ")
+	r := strings.NewReplacer("&nbsp;", " ", "&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", "\"", "&#39;", "'", "&rsquo;", "’", "&eacute;", "é", "&egrave;", "è", "&agrave;", "à")
+	return r.Replace(s)
+}
+
+func isScriptOrStyle(s string) bool {
+	t := strings.ToLower(strings.TrimSpace(s))
+	return strings.HasPrefix(t, "<script") || strings.HasPrefix(t, "<style")
+}
+
+func normalizeSpace(s string) string {
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l = strings.Join(strings.Fields(l), " "); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func words(p *Page) int {
+	n := len(strings.Fields(p.Summary))
+	for _, s := range p.Sections {
+		n += len(strings.Fields(s.Text)) + len(strings.Fields(s.Title))
+	}
+	return n
+}
+
+func titleFromFileName(name string) string {
+	base := strings.TrimSuffix(path.Base(name), path.Ext(name))
+	if base == "index" || base == "README" || base == "readme" {
+		if d := path.Dir(name); d != "." {
+			base = path.Base(d)
+		}
+	}
+	base = strings.NewReplacer("-", " ", "_", " ").Replace(base)
+	r := []rune(base)
+	if len(r) > 0 {
+		r[0] = unicode.ToUpper(r[0])
+	}
+	return string(r)
+}
+
+func isValidUTF8Text(b []byte) bool {
+	if bytes.IndexByte(b, 0) >= 0 {
+		return false
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD") == string(b)
+}

@@ -1,0 +1,294 @@
+package kb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/cloud-pi-native/parcours/internal/parcours"
+	"github.com/cloud-pi-native/parcours/knowledge"
+)
+
+// LinkStyle says how a page path becomes a URL on the documentation site.
+type LinkStyle string
+
+// Link styles of the common static site generators.
+const (
+	LinkClean    LinkStyle = "clean" // guide/team.md -> guide/team (VitePress cleanUrls, Docusaurus)
+	LinkHTML     LinkStyle = "html"  // guide/team.md -> guide/team.html (VitePress, Jekyll)
+	LinkDir      LinkStyle = "dir"   // guide/team.md -> guide/team/ (MkDocs)
+	LinkMarkdown LinkStyle = "md"    // guide/team.md unchanged (a Git forge showing the files)
+)
+
+// Source is a knowledge source: a tree of Markdown files read through fs.FS.
+type Source struct {
+	Name    string // shown in warnings; part of page ids
+	FS      fs.FS
+	BaseURL string    // prefix of page links; empty gives relative paths
+	Links   LinkStyle // defaults to clean with a BaseURL, md without
+	Exclude []string  // globs on paths relative to the root ("**" crosses folders)
+}
+
+// EmbeddedName is the name of the knowledge base shipped in the binary.
+const EmbeddedName = "embarquée"
+
+// Embedded is the knowledge base shipped in the binary.
+func Embedded() Source {
+	return Source{Name: EmbeddedName, FS: knowledge.FS}
+}
+
+// Dir is a knowledge source read from a local folder.
+func Dir(dir string) Source {
+	return Source{Name: filepath.Clean(dir), FS: os.DirFS(dir)}
+}
+
+// ParseSourceSpec reads a source written "DIR", "DIR=BASEURL" or
+// "DIR=BASEURL|STYLE" (STYLE: clean, html, dir or md), as given on the
+// command line or in PARCOURS_SOURCES.
+func ParseSourceSpec(spec string) (Source, error) {
+	dir, rest, _ := strings.Cut(strings.TrimSpace(spec), "=")
+	if dir == "" {
+		return Source{}, errors.New("source vide: attendu DOSSIER ou DOSSIER=URL_DE_BASE")
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return Source{}, fmt.Errorf("source %s: dossier introuvable", dir)
+	}
+	if !st.IsDir() {
+		return Source{}, fmt.Errorf("source %s: ce n'est pas un dossier", dir)
+	}
+	s := Dir(dir)
+	base, style, _ := strings.Cut(rest, "|")
+	s.BaseURL = strings.TrimSpace(base)
+	if s.BaseURL != "" && !strings.HasPrefix(s.BaseURL, "http://") && !strings.HasPrefix(s.BaseURL, "https://") && !strings.HasPrefix(s.BaseURL, "/") {
+		return Source{}, fmt.Errorf("source %s: URL de base %q invalide (attendu http(s)://...)", dir, s.BaseURL)
+	}
+	switch LinkStyle(strings.TrimSpace(style)) {
+	case "":
+	case LinkClean, LinkHTML, LinkDir, LinkMarkdown:
+		s.Links = LinkStyle(strings.TrimSpace(style))
+	default:
+		return Source{}, fmt.Errorf("source %s: style de liens %q inconnu (clean, html, dir ou md)", dir, style)
+	}
+	return s, nil
+}
+
+// Base is a loaded knowledge base.
+type Base struct {
+	Pages    []*Page
+	Warnings []Warning
+	Synonyms [][]string        // groups of words meaning the same
+	Catalog  *parcours.Catalog // learning paths
+	Skipped  int               // near-empty, excluded or unlisted files
+}
+
+// defaultExcludes are never content: data and layout folders (Jekyll "_data",
+// "_includes"), hidden folders (".vitepress"), dependencies.
+var defaultExcludes = []string{"**/_*/**", "_*/**", "**/.*/**", ".*/**", "**/node_modules/**", "node_modules/**"}
+
+// Load reads every source. Problems in single files become warnings; an
+// error is returned only when a source cannot be read at all or no page is
+// found, so a bad edit never empties the running index.
+func Load(ctx context.Context, sources ...Source) (*Base, error) {
+	b := &Base{}
+	for _, src := range sources {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := b.loadSource(ctx, src); err != nil {
+			return nil, err
+		}
+	}
+	if len(b.Pages) == 0 {
+		return nil, errors.New("aucune page Markdown indexable dans les sources")
+	}
+	if b.Catalog == nil {
+		// Sources without learning paths of their own still get ours: the
+		// paths are the product, whatever the documentation indexed.
+		c, err := parcours.Load(knowledge.FS, parcours.CatalogFile)
+		if err != nil {
+			b.Warnings = append(b.Warnings, Warning{Source: EmbeddedName, Path: parcours.CatalogFile, Msg: err.Error()})
+			c = &parcours.Catalog{}
+		}
+		b.Catalog = c
+	}
+	return b, nil
+}
+
+func (b *Base) loadSource(ctx context.Context, src Source) error {
+	if src.FS == nil {
+		return fmt.Errorf("source %s: pas de système de fichiers", src.Name)
+	}
+	excl := make([]*regexp.Regexp, 0, len(defaultExcludes)+len(src.Exclude))
+	for _, g := range append(append([]string{}, defaultExcludes...), src.Exclude...) {
+		re, err := globRegexp(g)
+		if err != nil {
+			return fmt.Errorf("source %s: motif d'exclusion %q invalide: %w", src.Name, g, err)
+		}
+		excl = append(excl, re)
+	}
+	var names []string
+	err := fs.WalkDir(src.FS, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if name == "." {
+				return err
+			}
+			b.Warnings = append(b.Warnings, Warning{Source: src.Name, Path: name, Msg: "illisible: " + err.Error()})
+			return nil
+		}
+		if d.IsDir() || !isMarkdown(name) {
+			return nil
+		}
+		for _, re := range excl {
+			if re.MatchString(name) {
+				b.Skipped++
+				return nil
+			}
+		}
+		names = append(names, name)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("lecture de la source %s: %w", src.Name, err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		data, err := fs.ReadFile(src.FS, name)
+		if err != nil {
+			b.Warnings = append(b.Warnings, Warning{Source: src.Name, Path: name, Msg: "illisible: " + err.Error()})
+			continue
+		}
+		p, warns := parsePage(src.Name, name, data)
+		b.Warnings = append(b.Warnings, warns...)
+		if p == nil {
+			b.Skipped++
+			continue
+		}
+		p.URL = pageURL(src, name, p.URL)
+		b.Pages = append(b.Pages, p)
+	}
+	b.loadData(src)
+	return nil
+}
+
+// loadData reads the optional data files of a source: synonyms and, for the
+// first source that has one, the learning-path catalogue.
+func (b *Base) loadData(src Source) {
+	for _, name := range []string{"_data/synonymes.yaml", "_data/synonymes.yml", "synonymes.yaml", "synonymes.yml", "_data/synonyms.yaml"} {
+		data, err := fs.ReadFile(src.FS, name)
+		if err != nil {
+			continue
+		}
+		groups, err := ParseSynonyms(name, data)
+		if err != nil {
+			b.Warnings = append(b.Warnings, Warning{Source: src.Name, Path: name, Msg: err.Error()})
+			continue
+		}
+		b.Synonyms = append(b.Synonyms, groups...)
+	}
+	if b.Catalog != nil {
+		return
+	}
+	if _, err := fs.Stat(src.FS, parcours.CatalogFile); err != nil {
+		return
+	}
+	c, err := parcours.Load(src.FS, parcours.CatalogFile)
+	if err != nil {
+		b.Warnings = append(b.Warnings, Warning{Source: src.Name, Path: parcours.CatalogFile, Msg: err.Error()})
+		return
+	}
+	b.Catalog = c
+}
+
+func isMarkdown(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".md", ".markdown", ".mdx":
+		return true
+	}
+	return false
+}
+
+// pageURL is the link to a page: its canonical URL when absolute, else the
+// source's base URL joined with the page's link path.
+func pageURL(src Source, name, canonical string) string {
+	if strings.HasPrefix(canonical, "http://") || strings.HasPrefix(canonical, "https://") {
+		return canonical
+	}
+	if canonical != "" && src.BaseURL != "" {
+		return joinURL(src.BaseURL, strings.TrimPrefix(canonical, "/"))
+	}
+	style := src.Links
+	if style == "" {
+		style = LinkClean
+		if src.BaseURL == "" {
+			style = LinkMarkdown
+		}
+	}
+	return joinURL(src.BaseURL, LinkPath(name, style))
+}
+
+// LinkPath is the site path of a Markdown file in a link style.
+func LinkPath(name string, style LinkStyle) string {
+	if style == LinkMarkdown {
+		return name
+	}
+	trimmed := strings.TrimSuffix(name, path.Ext(name))
+	base := path.Base(trimmed)
+	dir := path.Dir(trimmed)
+	if base == "index" || strings.EqualFold(base, "readme") {
+		if dir == "." {
+			return ""
+		}
+		return dir + "/"
+	}
+	switch style {
+	case LinkHTML:
+		return trimmed + ".html"
+	case LinkDir:
+		return trimmed + "/"
+	}
+	return trimmed
+}
+
+func joinURL(base, p string) string {
+	if base == "" {
+		return p
+	}
+	return strings.TrimSuffix(base, "/") + "/" + p
+}
+
+// globRegexp compiles a glob where "*" stays in a folder and "**/" crosses
+// any number of them.
+func globRegexp(g string) (*regexp.Regexp, error) {
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(g); i++ {
+		c := g[i]
+		switch {
+		case strings.HasPrefix(g[i:], "**/"):
+			b.WriteString("(?:.*/)?")
+			i += 2
+		case strings.HasPrefix(g[i:], "**"):
+			b.WriteString(".*")
+			i++
+		case c == '*':
+			b.WriteString("[^/]*")
+		case c == '?':
+			b.WriteString("[^/]")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.Compile(b.String())
+}

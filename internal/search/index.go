@@ -1,0 +1,320 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/cloud-pi-native/parcours/internal/kb"
+	"github.com/cloud-pi-native/parcours/internal/parcours"
+)
+
+// Field names. Page documents carry the page fields, section documents the
+// s_ fields, so that the dictionary of "body" counts pages only.
+const (
+	fTitle    = "title"
+	fHeadings = "headings"
+	fSummary  = "summary"
+	fTags     = "tags"
+	fBody     = "body" // everything a page says, for ranking and page frequency
+	fParcours = "parcours"
+	fNiveau   = "niveau"
+	fSTitle   = "s_title"
+	fSBody    = "s_body"
+	fSPage    = "s_page"
+)
+
+// Index is a searchable knowledge base. It is safe for concurrent searches.
+type Index struct {
+	idx     bleve.Index
+	pages   map[string]*kb.Page // by page id
+	df      map[string]int      // pages holding each term
+	nPages  int
+	lex     *Lexicon
+	catalog *parcours.Catalog
+	base    *kb.Base
+}
+
+// Stats describes an index.
+type Stats struct {
+	Pages    int
+	Sections int
+	Terms    int
+}
+
+// Stats counts what the index holds.
+func (ix *Index) Stats() Stats {
+	s := Stats{Pages: ix.nPages, Terms: len(ix.df)}
+	for _, p := range ix.pages {
+		s.Sections += len(p.Sections)
+	}
+	return s
+}
+
+// Base is the knowledge base the index was built from.
+func (ix *Index) Base() *kb.Base { return ix.base }
+
+// Catalog is the learning-path catalogue of the base.
+func (ix *Index) Catalog() *parcours.Catalog { return ix.catalog }
+
+// Lexicon is the synonym lexicon of the base.
+func (ix *Index) Lexicon() *Lexicon { return ix.lex }
+
+// Page returns a page by id.
+func (ix *Index) Page(id string) *kb.Page { return ix.pages[id] }
+
+// PageByPath returns the first page at this path, whatever its source.
+func (ix *Index) PageByPath(path string) *kb.Page {
+	for _, p := range ix.pages {
+		if p.Path == path {
+			return p
+		}
+	}
+	return nil
+}
+
+// Close releases the index.
+func (ix *Index) Close() error { return ix.idx.Close() }
+
+func newMapping() (mapping.IndexMapping, error) {
+	m := bleve.NewIndexMapping()
+	if err := addAnalyzer(m); err != nil {
+		return nil, err
+	}
+	m.DefaultAnalyzer = AnalyzerName
+	m.ScoringModel = "bm25"
+	doc := bleve.NewDocumentStaticMapping()
+	text := func(name string) {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = AnalyzerName
+		f.Store = false
+		f.IncludeTermVectors = true // locations tell which concepts a page covers
+		f.IncludeInAll = false
+		doc.AddFieldMappingsAt(name, f)
+	}
+	for _, n := range []string{fTitle, fHeadings, fSummary, fTags, fBody, fSTitle, fSBody} {
+		text(n)
+	}
+	kw := func(name string) {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		doc.AddFieldMappingsAt(name, f)
+	}
+	for _, n := range []string{fParcours, fNiveau, fSPage} {
+		kw(n)
+	}
+	m.DefaultMapping = doc
+	return m, nil
+}
+
+type pageDoc struct {
+	Title    string `json:"title"`
+	Headings string `json:"headings"`
+	Summary  string `json:"summary"`
+	Tags     string `json:"tags"`
+	Body     string `json:"body"`
+	Parcours string `json:"parcours,omitempty"`
+	Niveau   string `json:"niveau,omitempty"`
+}
+
+type sectionDoc struct {
+	Title string `json:"s_title"`
+	Body  string `json:"s_body"`
+	Page  string `json:"s_page"`
+}
+
+func pageDocID(p *kb.Page) string { return "p|" + p.ID() }
+
+func sectionDocID(p *kb.Page, anchor string) string { return "s|" + p.ID() + "#" + anchor }
+
+func newPageDoc(p *kb.Page) pageDoc {
+	var heads, body strings.Builder
+	body.WriteString(p.Title + "\n" + p.Summary + "\n" + strings.Join(p.Tags, ", ") + "\n")
+	for _, s := range p.Sections {
+		if s.Title != "" {
+			heads.WriteString(s.Title + "\n")
+			body.WriteString(s.Title + "\n")
+		}
+		body.WriteString(s.Text + "\n")
+	}
+	d := pageDoc{Title: p.Title, Headings: heads.String(), Summary: p.Summary,
+		Tags: strings.Join(p.Tags, ", "), Body: body.String(), Parcours: p.Parcours}
+	if p.Niveau > 0 {
+		d.Niveau = strconv.Itoa(p.Niveau)
+	}
+	return d
+}
+
+// Build indexes a loaded knowledge base. With dir empty the index lives in
+// memory; otherwise it is written to dir (which must not exist) with the
+// page catalogue beside it, for Open.
+func Build(ctx context.Context, base *kb.Base, dir string) (*Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	bleveDir := ""
+	if dir != "" {
+		if _, err := os.Stat(dir); err == nil {
+			return nil, fmt.Errorf("le dossier d'index %s existe déjà", dir)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("création du dossier d'index: %w", err)
+		}
+		bleveDir = filepath.Join(dir, "bleve")
+	}
+	idx, err := bleve.NewUsing(bleveDir, m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("création de l'index bleve: %w", err)
+	}
+	ix := &Index{idx: idx, pages: map[string]*kb.Page{}, lex: NewLexicon(base.Synonyms), catalog: base.Catalog, base: base}
+	batch := idx.NewBatch()
+	flush := func() error {
+		if batch.Size() == 0 {
+			return nil
+		}
+		if err := idx.Batch(batch); err != nil {
+			return fmt.Errorf("indexation: %w", err)
+		}
+		batch.Reset()
+		return nil
+	}
+	for _, p := range base.Pages {
+		if err := ctx.Err(); err != nil {
+			idx.Close()
+			return nil, err
+		}
+		if _, dup := ix.pages[p.ID()]; dup {
+			continue
+		}
+		ix.pages[p.ID()] = p
+		if err := batch.Index(pageDocID(p), newPageDoc(p)); err != nil {
+			idx.Close()
+			return nil, fmt.Errorf("indexation de %s: %w", p.Path, err)
+		}
+		for _, s := range p.Sections {
+			title := s.Title
+			if title == "" {
+				title = p.Title
+			}
+			if err := batch.Index(sectionDocID(p, s.Anchor), sectionDoc{Title: title, Body: s.Text, Page: p.ID()}); err != nil {
+				idx.Close()
+				return nil, fmt.Errorf("indexation de %s#%s: %w", p.Path, s.Anchor, err)
+			}
+		}
+		if batch.Size() >= 1000 {
+			if err := flush(); err != nil {
+				idx.Close()
+				return nil, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	if err := ix.loadFrequencies(); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	if dir != "" {
+		if err := writeCatalog(dir, base); err != nil {
+			idx.Close()
+			return nil, err
+		}
+	}
+	return ix, nil
+}
+
+// loadFrequencies reads page frequencies from the index's dictionary of the
+// body field, which only page documents have.
+func (ix *Index) loadFrequencies() error {
+	dict, err := ix.idx.FieldDict(fBody)
+	if err != nil {
+		return fmt.Errorf("lecture du dictionnaire: %w", err)
+	}
+	defer dict.Close()
+	ix.df = map[string]int{}
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return fmt.Errorf("lecture du dictionnaire: %w", err)
+		}
+		if e == nil {
+			break
+		}
+		ix.df[e.Term] = int(e.Count)
+	}
+	ix.nPages = len(ix.pages)
+	return nil
+}
+
+// idf is the inverse page frequency of a term; unknown terms get the
+// highest value, since a word no page uses is what makes a question specific.
+func (ix *Index) idf(df int) float64 {
+	return math.Log(1 + float64(ix.nPages+1)/float64(df+1))
+}
+
+const catalogFile = "pages.json"
+
+// storedBase is what Open needs besides the bleve index.
+type storedBase struct {
+	Pages    []*kb.Page        `json:"pages"`
+	Synonyms [][]string        `json:"synonyms"`
+	Catalog  *parcours.Catalog `json:"catalog"`
+	Warnings []kb.Warning      `json:"warnings"`
+}
+
+func writeCatalog(dir string, b *kb.Base) error {
+	data, err := json.Marshal(storedBase{Pages: b.Pages, Synonyms: b.Synonyms, Catalog: b.Catalog, Warnings: b.Warnings})
+	if err != nil {
+		return fmt.Errorf("écriture du catalogue: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, catalogFile), data, 0o644); err != nil {
+		return fmt.Errorf("écriture du catalogue: %w", err)
+	}
+	return nil
+}
+
+// Open opens an index written by Build.
+func Open(dir string) (*Index, error) {
+	data, err := os.ReadFile(filepath.Join(dir, catalogFile))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s n'est pas un index parcours (pas de %s); créez-le avec « parcours index »", dir, catalogFile)
+		}
+		return nil, fmt.Errorf("lecture de l'index: %w", err)
+	}
+	var sb storedBase
+	if err := json.Unmarshal(data, &sb); err != nil {
+		return nil, fmt.Errorf("index %s corrompu: %w", dir, err)
+	}
+	idx, err := bleve.OpenUsing(filepath.Join(dir, "bleve"), map[string]interface{}{"read_only": true})
+	if err != nil {
+		return nil, fmt.Errorf("ouverture de l'index bleve %s: %w", dir, err)
+	}
+	base := &kb.Base{Pages: sb.Pages, Synonyms: sb.Synonyms, Catalog: sb.Catalog, Warnings: sb.Warnings}
+	ix := &Index{idx: idx, pages: map[string]*kb.Page{}, lex: NewLexicon(sb.Synonyms), catalog: sb.Catalog, base: base}
+	for _, p := range sb.Pages {
+		ix.pages[p.ID()] = p
+	}
+	if err := ix.loadFrequencies(); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	return ix, nil
+}

@@ -1,0 +1,358 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/cloud-pi-native/parcours/internal/fuzzy"
+	"github.com/cloud-pi-native/parcours/internal/kb"
+)
+
+// Request is a search for pages answering a question.
+type Request struct {
+	Question string
+	Limit    int // pages wanted; 3 when zero
+	// Prefer gives pages a multiplier on their score (for example the page of
+	// the learning path of a role the user stated). Keys are page paths.
+	Prefer map[string]float64
+	// Parcours and Niveau favour pages of that path and level, when known.
+	Parcours string
+	Niveau   int
+}
+
+// Result is the ranked answer of the index.
+type Result struct {
+	Concepts []Concept
+	Hits     []Hit
+}
+
+// Hit is a page that answers, with the section to link to.
+type Hit struct {
+	Page     *kb.Page
+	Score    float64 // final ranking score, relative to this query only
+	Coverage float64 // weighted share of the question's concepts the page holds
+	Section  string  // anchor of the best section ("" for the page top)
+	Matched  []bool  // per concept of the Result, found in the page
+}
+
+// Field boosts: mild on titles, as heavy title boosts let short pages named
+// with a common word swallow every question holding that word.
+var (
+	pageFields    = map[string]float64{fTitle: 1.5, fHeadings: 1.2, fSummary: 1.2, fTags: 1.3, fBody: 1}
+	sectionFields = map[string]float64{fSTitle: 1.5, fSBody: 1}
+)
+
+const synonymBoost = 0.9 // a synonym is slightly weaker evidence than the user's word
+
+// Search ranks the pages of the index for a question.
+func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
+	if req.Limit <= 0 {
+		req.Limit = 3
+	}
+	concepts := ix.lex.Concepts(req.Question)
+	if err := ix.resolve(concepts); err != nil {
+		return nil, err
+	}
+	res := &Result{Concepts: concepts}
+	q := ix.conceptsQuery(concepts, pageFields)
+	if q == nil {
+		return res, nil
+	}
+	sr := bleve.NewSearchRequestOptions(q, max(4*req.Limit, 30), 0, false)
+	sr.IncludeLocations = true
+	out, err := ix.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("recherche: %w", err)
+	}
+	if len(out.Hits) == 0 {
+		return res, nil
+	}
+	total := 0.0
+	for _, c := range concepts {
+		total += c.Weight
+	}
+	top := out.Hits[0].Score
+	for _, h := range out.Hits {
+		p := ix.pages[h.ID[2:]]
+		if p == nil {
+			continue
+		}
+		matched, cov := coverage(concepts, h.Locations, total)
+		score := h.Score / top * (0.25 + 0.75*cov)
+		if f, ok := req.Prefer[p.Path]; ok {
+			score *= f
+		}
+		if req.Parcours != "" && p.Parcours == req.Parcours {
+			score *= 1.15
+			if req.Niveau > 0 && p.Niveau == req.Niveau {
+				score *= 1.1
+			}
+		}
+		res.Hits = append(res.Hits, Hit{Page: p, Score: score, Coverage: cov, Matched: matched})
+	}
+	sort.SliceStable(res.Hits, func(i, j int) bool { return res.Hits[i].Score > res.Hits[j].Score })
+	if len(res.Hits) > req.Limit {
+		res.Hits = res.Hits[:req.Limit]
+	}
+	if err := ix.bestSections(ctx, concepts, res.Hits); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// resolve weighs each concept by its rarity and corrects unknown words to
+// the closest indexed term, narrowly: only single words of 4 letters or
+// more that no page holds (most "typos" are missing accents, which folding
+// already absorbs).
+func (ix *Index) resolve(concepts []Concept) error {
+	var corrector *termCorrector
+	defer func() {
+		if corrector != nil {
+			corrector.close()
+		}
+	}()
+	for i := range concepts {
+		c := &concepts[i]
+		df := ix.conceptDF(c)
+		if df == 0 && len(c.Alts) == 1 && len(c.Alts[0].Terms) == 1 {
+			term := c.Alts[0].Terms[0]
+			if n := len([]rune(term)); n >= 4 && !isDigit(term) {
+				if corrector == nil {
+					var err error
+					if corrector, err = ix.newCorrector(); err != nil {
+						return err
+					}
+				}
+				if fixed := corrector.correct(term, ix.df); fixed != "" {
+					c.Fuzzy = true
+					c.Alts = []Alt{{Text: c.Surface, Terms: []string{fixed}}}
+					for _, a := range ix.lex.Group([]string{fixed}) {
+						if !equalTerms(a.Terms, c.Alts[0].Terms) {
+							c.Alts = append(c.Alts, a)
+						}
+					}
+					df = ix.conceptDF(c)
+				}
+			}
+		}
+		c.Unknown = df == 0
+		c.Weight = ix.idf(df)
+		if c.Fuzzy {
+			c.Weight *= 0.8
+		}
+	}
+	return nil
+}
+
+// conceptDF approximates how many pages hold a concept: the largest page
+// frequency among its alternatives, an expression counting as its rarest term.
+func (ix *Index) conceptDF(c *Concept) int {
+	best := 0
+	for _, a := range c.Alts {
+		df := -1
+		for _, t := range a.Terms {
+			if d := ix.df[t]; df < 0 || d < df {
+				df = d
+			}
+		}
+		best = max(best, df)
+	}
+	return best
+}
+
+// conceptsQuery is a disjunction of the known concepts: bleve's coordination
+// factor then rewards pages holding more of them.
+func (ix *Index) conceptsQuery(concepts []Concept, fields map[string]float64) query.Query {
+	var parts []query.Query
+	for _, c := range concepts {
+		if c.Unknown {
+			continue
+		}
+		var alts []query.Query
+		for i, a := range c.Alts {
+			boost := 1.0
+			if i > 0 {
+				boost = synonymBoost
+			}
+			for f, fb := range fields {
+				alts = append(alts, altQuery(a, f, boost*fb))
+			}
+		}
+		parts = append(parts, bleve.NewDisjunctionQuery(alts...))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return bleve.NewDisjunctionQuery(parts...)
+}
+
+func altQuery(a Alt, field string, boost float64) query.Query {
+	if len(a.Terms) == 1 {
+		q := bleve.NewTermQuery(a.Terms[0])
+		q.SetField(field)
+		q.SetBoost(boost)
+		return q
+	}
+	q := bleve.NewMatchPhraseQuery(a.Text)
+	q.SetField(field)
+	q.Analyzer = AnalyzerName
+	q.SetBoost(boost)
+	return q
+}
+
+// coverage tells which concepts a hit holds, from its term locations, and
+// their weighted share.
+func coverage(concepts []Concept, locs search.FieldTermLocationMap, total float64) ([]bool, float64) {
+	found := map[string]bool{}
+	for _, terms := range locs {
+		for t := range terms {
+			found[t] = true
+		}
+	}
+	matched := make([]bool, len(concepts))
+	got := 0.0
+	for i, c := range concepts {
+		for _, a := range c.Alts {
+			all := true
+			for _, t := range a.Terms {
+				if !found[t] {
+					all = false
+					break
+				}
+			}
+			if all {
+				matched[i] = true
+				got += c.Weight
+				break
+			}
+		}
+	}
+	if total == 0 {
+		return matched, 0
+	}
+	return matched, got / total
+}
+
+// bestSections picks, for each hit, the section that best answers; the page
+// keeps its rank, the link points at the section.
+func (ix *Index) bestSections(ctx context.Context, concepts []Concept, hits []Hit) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	cq := ix.conceptsQuery(concepts, sectionFields)
+	if cq == nil {
+		return nil
+	}
+	var pageQs []query.Query
+	for _, h := range hits {
+		t := bleve.NewTermQuery(h.Page.ID())
+		t.SetField(fSPage)
+		pageQs = append(pageQs, t)
+	}
+	q := bleve.NewConjunctionQuery(bleve.NewDisjunctionQuery(pageQs...), cq)
+	sr := bleve.NewSearchRequestOptions(q, 20*len(hits), 0, false)
+	out, err := ix.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return fmt.Errorf("recherche des sections: %w", err)
+	}
+	best := map[string]float64{}
+	for _, h := range out.Hits {
+		// "s|<page id>#<anchor>"
+		id := h.ID[2:]
+		hash := lastIndexByte(id, '#')
+		pid, anchor := id[:hash], id[hash+1:]
+		if s, ok := best[pid]; ok && s >= h.Score {
+			continue
+		}
+		best[pid] = h.Score
+		for i := range hits {
+			if hits[i].Page.ID() == pid {
+				hits[i].Section = anchor
+			}
+		}
+	}
+	return nil
+}
+
+func lastIndexByte(s string, c byte) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// termCorrector finds indexed terms close to an unknown one.
+type termCorrector struct {
+	reader interface {
+		Close() error
+	}
+	fuzzyDict func(term string, fuzziness int) ([]string, error)
+}
+
+func (ix *Index) newCorrector() (*termCorrector, error) {
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	fr, ok := r.(index.IndexReaderFuzzy)
+	if !ok {
+		_ = r.Close()
+		return nil, fmt.Errorf("index: pas de recherche approchée")
+	}
+	return &termCorrector{
+		reader: r,
+		fuzzyDict: func(term string, fz int) ([]string, error) {
+			d, err := fr.FieldDictFuzzy(fBody, term, fz, "")
+			if err != nil {
+				return nil, err
+			}
+			defer d.Close()
+			var out []string
+			for {
+				e, err := d.Next()
+				if err != nil {
+					return nil, err
+				}
+				if e == nil {
+					return out, nil
+				}
+				out = append(out, e.Term)
+			}
+		},
+	}, nil
+}
+
+func (tc *termCorrector) close() { _ = tc.reader.Close() }
+
+// correct returns the closest indexed term (fewest edits, then most pages),
+// or "" when none is close enough: one edit up to 6 letters, two beyond.
+func (tc *termCorrector) correct(term string, df map[string]int) string {
+	fz := 1
+	if len([]rune(term)) > 6 {
+		fz = 2
+	}
+	cands, err := tc.fuzzyDict(term, fz)
+	if err != nil {
+		return ""
+	}
+	best, bestD, bestDF := "", fz+1, 0
+	for _, c := range cands {
+		d := fuzzy.Distance(term, c)
+		if d < bestD || d == bestD && df[c] > bestDF {
+			best, bestD, bestDF = c, d, df[c]
+		}
+	}
+	return best
+}
