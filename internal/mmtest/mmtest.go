@@ -282,12 +282,21 @@ func Post(t testing.TB, c *model.Client4, channelID, rootID, message string) *mo
 	return p
 }
 
-// ExecuteCommand runs a slash command ("/parcours sre 2") in channelID as the client's user,
-// through POST /api/v4/commands/execute, the way the web client does. The error carries the HTTP
-// status and Mattermost's message, for tests that expect a refusal.
+// ExecuteCommand runs a slash command ("/parcours sre 2") in the team channel channelID as the
+// client's user, through POST /api/v4/commands/execute, the way the web client does. The error
+// carries the HTTP status and Mattermost's message, for tests that expect a refusal.
+// In a direct or group channel use ExecuteCommandWithTeam: Mattermost must be told whose team's
+// command runs there.
 func ExecuteCommand(t testing.TB, c *model.Client4, channelID, command string) (*model.CommandResponse, error) {
 	t.Helper()
-	resp, r, err := c.ExecuteCommand(callCtx(t), channelID, command)
+	return ExecuteCommandWithTeam(t, c, channelID, "", command)
+}
+
+// ExecuteCommandWithTeam is ExecuteCommand with the team whose command runs, required in direct
+// and group channels (ignored by Mattermost in team channels).
+func ExecuteCommandWithTeam(t testing.TB, c *model.Client4, channelID, teamID, command string) (*model.CommandResponse, error) {
+	t.Helper()
+	resp, r, err := c.ExecuteCommandWithTeam(callCtx(t), channelID, teamID, command)
 	if err != nil {
 		status := 0
 		if r != nil {
@@ -299,11 +308,12 @@ func ExecuteCommand(t testing.TB, c *model.Client4, channelID, command string) (
 }
 
 // lookback is how far before the call WaitForPost starts looking, so that a reply posted between
-// the question and the call is found; matchers should therefore be precise (RootId, UserId).
-const lookback = time.Minute
+// the question and the call is found. Posts of other tests in that window are seen too: matchers
+// should be precise (RootId of the question, UserId).
+const lookback = 10 * time.Second
 
 // WaitForPost polls channelID every 50 ms until a post for which match returns true appears, and
-// returns it. It considers posts created or edited from one minute before the call, skips deleted
+// returns it. It considers posts created or edited from 10 s before the call, skips deleted
 // ones, and fails the test when ctx ends first, listing the posts it saw.
 func WaitForPost(t testing.TB, ctx context.Context, c *model.Client4, channelID string, match func(*model.Post) bool) *model.Post {
 	t.Helper()
@@ -326,7 +336,7 @@ func WaitForReply(t testing.TB, ctx context.Context, c *model.Client4, root *mod
 }
 
 // AssertNoPost watches channelID for the whole of d and fails the test if a post for which match
-// returns true appears (or was posted up to one minute before the call). It is how a test shows
+// returns true appears (or was posted up to 10 s before the call). It is how a test shows
 // that the bot stays silent, e.g. after "@channel" alone.
 func AssertNoPost(t testing.TB, c *model.Client4, channelID string, d time.Duration, match func(*model.Post) bool) {
 	t.Helper()

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Run the whole test suite: vet, gofmt, unit tests with the race detector, then the end-to-end
+# suite against a real Mattermost started (and always stopped) by scripts/mattermost-up.sh.
+#
+#   scripts/test.sh                       everything
+#   scripts/test.sh --unit                vet, gofmt, unit tests only
+#   scripts/test.sh --e2e                 end-to-end suite only
+#   scripts/test.sh --e2e -- -run TestX   extra arguments after -- go to the e2e go test
+#
+# Every step runs even when an earlier one failed; the summary at the end lists the failures and
+# the exit status is non-zero if any. The e2e step starts from an empty database and stops the
+# servers at the end, keeping their logs; PARCOURS_E2E_KEEP=1 leaves them running (stop them with
+# scripts/mattermost-down.sh). Other settings: scripts/lib-e2e.sh.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+unit=1
+e2e=1
+e2e_args=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--unit) e2e= ;;
+	--e2e) unit= ;;
+	--)
+		shift
+		e2e_args=("$@")
+		break
+		;;
+	-h | --help)
+		awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+		exit 0
+		;;
+	*)
+		echo "argument inconnu : $1 (voir $0 --help)" >&2
+		exit 2
+		;;
+	esac
+	shift
+done
+if [ -n "$unit" ] && [ -n "$e2e" ] && [ ${#e2e_args[@]} -gt 0 ]; then
+	e2e_args=() # "--" without --e2e: arguments meant for one suite would confuse the other
+	echo "les arguments après -- ne s'appliquent qu'avec --e2e : ignorés" >&2
+fi
+
+failed=()
+summary=()
+# step NAME CMD...: runs CMD, records its outcome and duration, never stops the script.
+step() {
+	local name=$1 t0 rc
+	shift
+	echo
+	echo "=== $name"
+	t0=$(date +%s)
+	set +e
+	"$@"
+	rc=$?
+	set -e
+	summary+=("$(printf '%-8s %-28s %4ss' "$([ $rc = 0 ] && echo ok || echo ÉCHEC)" "$name" $(($(date +%s) - t0)))")
+	[ $rc = 0 ] || failed+=("$name")
+	return 0
+}
+
+gofmt_check() {
+	local files
+	files=$(gofmt -l $(git ls-files --cached --others --exclude-standard '*.go'))
+	if [ -n "$files" ]; then
+		echo "fichiers à formater avec gofmt -w :"
+		echo "$files"
+		return 1
+	fi
+}
+
+e2e_suite() {
+	local env_file rc
+	env_file=${PARCOURS_E2E_ENV:-${PARCOURS_E2E_STATE:-/tmp/parcours-e2e}/e2e.env}
+	export PARCOURS_E2E_ENV=$env_file
+	if [ -z "${PARCOURS_E2E_KEEP:-}" ]; then
+		trap 'scripts/mattermost-down.sh || true' EXIT
+		trap 'exit 130' INT TERM
+	fi
+	# a fresh database every run (about 3 s): no test depends on what an earlier run left
+	scripts/mattermost-down.sh --wipe >/dev/null || return 1
+	scripts/mattermost-up.sh >/dev/null || return 1
+	set +e
+	go test -race -count=1 -timeout 20m -tags e2e ./e2e/... "${e2e_args[@]}"
+	rc=$?
+	set -e
+	if [ $rc != 0 ]; then
+		echo "journaux Mattermost : ${PARCOURS_E2E_STATE:-/tmp/parcours-e2e}/run/logs/mattermost.log (conservés jusqu'à mattermost-down.sh --wipe)"
+	fi
+	return $rc
+}
+
+if [ -n "$unit" ]; then
+	step "go vet" go vet ./...
+	step "go vet (tag e2e)" go vet -tags e2e ./e2e/...
+	step "gofmt" gofmt_check
+	step "tests unitaires" go test -race -count=1 ./...
+fi
+if [ -n "$e2e" ]; then
+	step "tests de bout en bout" e2e_suite
+fi
+
+echo
+echo "=== résumé"
+printf '%s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "échecs : ${failed[*]}"
+	exit 1
+fi
+echo "tout est passé"
