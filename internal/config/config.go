@@ -1,0 +1,327 @@
+// Package config reads the bot's configuration from PARCOURS_* environment
+// variables, with command-line flags overriding them, and validates it so
+// that each wrong or missing value yields one French message naming the
+// variable to fix.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// KeyFile is the button signing key generated in the data folder when none
+// is configured.
+const KeyFile = "action.key"
+
+// Source is one knowledge source: a folder, or the embedded base, with the
+// base URL its pages are published at ("" for the bot's own /kb/ pages).
+type Source struct {
+	Dir      string // "" for the embedded knowledge base
+	BaseURL  string
+	Embedded bool
+}
+
+// Config is the validated configuration of `parcours serve` and `check`.
+type Config struct {
+	MMURL     string // Mattermost server URL, without trailing slash
+	MMToken   string // bot access token: never log it
+	Listen    string // address of the bot's HTTP server
+	PublicURL string // how Mattermost reaches the HTTP server, without trailing slash
+	DataDir   string
+	IndexDir  string
+
+	// CommandTokens are slash command tokens registered by hand; tokens of
+	// the commands the bot registers itself are added at run time.
+	CommandTokens   []string
+	RegisterCommand bool
+	Sources         []Source
+	// Admins are usernames or user ids allowed the admin sub-commands, on
+	// top of Mattermost system admins.
+	Admins []string
+
+	LogLevel  string // debug, info, warn, error
+	LogFormat string // json or console
+
+	// ActionKey signs button contexts; when empty, Load leaves it to
+	// LoadOrCreateKey, which keeps a generated one in the data folder.
+	ActionKey []byte
+	// ActionTTL is how long answer buttons stay clickable.
+	ActionTTL time.Duration
+	// DiagnosticExpiry is how long an abandoned diagnostic is kept.
+	DiagnosticExpiry time.Duration
+}
+
+// Env lists the environment variables, for help texts and docs.
+var Env = []struct{ Name, Flag, Help string }{
+	{"PARCOURS_MM_URL", "mm-url", "URL du serveur Mattermost (https://chat.exemple.gouv.fr)"},
+	{"PARCOURS_MM_TOKEN", "mm-token", "jeton d'accès du compte bot (préférez la variable au drapeau)"},
+	{"PARCOURS_LISTEN", "listen", "adresse d'écoute du serveur HTTP du bot (défaut :8080)"},
+	{"PARCOURS_PUBLIC_URL", "public-url", "URL par laquelle Mattermost joint ce serveur HTTP"},
+	{"PARCOURS_DATA_DIR", "data-dir", "dossier de données (base, index, clé de signature)"},
+	{"PARCOURS_INDEX_DIR", "index-dir", "dossier de l'index de recherche (défaut <data>/index)"},
+	{"PARCOURS_COMMAND_TOKENS", "command-tokens", "jetons de commande slash enregistrée à la main, séparés par des virgules"},
+	{"PARCOURS_REGISTER_COMMAND", "register-command", "enregistrer /parcours dans les équipes du bot (true/false, défaut true)"},
+	{"PARCOURS_KNOWLEDGE", "knowledge", "sources de connaissances : DOSSIER ou DOSSIER=URL, séparées par des virgules ; « embarque » = base intégrée (défaut)"},
+	{"PARCOURS_ADMINS", "admins", "noms d'utilisateur ou identifiants des administrateurs du bot, séparés par des virgules"},
+	{"PARCOURS_LOG_LEVEL", "log-level", "niveau de journalisation : debug, info, warn, error (défaut info)"},
+	{"PARCOURS_LOG_FORMAT", "log-format", "format des journaux : json ou console (défaut json)"},
+	{"PARCOURS_ACTION_KEY", "action-key", "clé de signature des boutons (32 caractères au moins) ; sinon générée dans le dossier de données"},
+	{"PARCOURS_ACTION_TTL", "action-ttl", "durée de validité des boutons (défaut 168h)"},
+	{"PARCOURS_DIAGNOSTIC_EXPIRY", "diagnostic-expiry", "durée de conservation d'un diagnostic abandonné (défaut 72h)"},
+}
+
+// Load reads the configuration: each setting from its flag when given,
+// else from its environment variable, else its default. It returns every
+// problem at once, one line per variable. out receives the flag usage.
+func Load(args []string, getenv func(string) string, out io.Writer) (*Config, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(out)
+	vals := map[string]*string{}
+	for _, e := range Env {
+		vals[e.Name] = fs.String(e.Flag, "", e.Help+" ["+e.Name+"]")
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("argument inattendu « %s »", fs.Arg(0))
+	}
+	get := func(name string) string {
+		if v := strings.TrimSpace(*vals[name]); v != "" {
+			return v
+		}
+		return strings.TrimSpace(getenv(name))
+	}
+	var errs []error
+	bad := func(name, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s : %s", name, fmt.Sprintf(format, a...)))
+	}
+
+	c := &Config{}
+	c.MMURL = checkURL(get("PARCOURS_MM_URL"), "PARCOURS_MM_URL", "l'URL du serveur Mattermost", bad)
+	c.MMToken = get("PARCOURS_MM_TOKEN")
+	if c.MMToken == "" {
+		bad("PARCOURS_MM_TOKEN", "manquant : indiquez le jeton d'accès du compte bot (Intégrations > Comptes bot)")
+	} else if strings.ContainsAny(c.MMToken, " \t/") {
+		bad("PARCOURS_MM_TOKEN", "jeton invalide (il ne doit contenir ni espace ni « / »)")
+	}
+	c.Listen = get("PARCOURS_LISTEN")
+	if c.Listen == "" {
+		c.Listen = ":8080"
+	}
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("PARCOURS_LISTEN", "adresse « %s » invalide : attendu hôte:port, par exemple :8080 ou 127.0.0.1:8080", c.Listen)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		bad("PARCOURS_LISTEN", "port « %s » invalide", port)
+	}
+	c.PublicURL = checkURL(get("PARCOURS_PUBLIC_URL"), "PARCOURS_PUBLIC_URL", "l'URL par laquelle Mattermost joint le bot (par exemple http://parcours:8080)", bad)
+
+	c.DataDir = get("PARCOURS_DATA_DIR")
+	if c.DataDir == "" {
+		bad("PARCOURS_DATA_DIR", "manquant : indiquez le dossier où le bot garde ses données")
+	} else if st, err := os.Stat(c.DataDir); err == nil && !st.IsDir() {
+		bad("PARCOURS_DATA_DIR", "« %s » existe et n'est pas un dossier", c.DataDir)
+	}
+	c.IndexDir = get("PARCOURS_INDEX_DIR")
+	if c.IndexDir == "" && c.DataDir != "" {
+		c.IndexDir = filepath.Join(c.DataDir, "index")
+	}
+
+	c.CommandTokens = splitList(get("PARCOURS_COMMAND_TOKENS"))
+	for _, t := range c.CommandTokens {
+		if len(t) < 8 {
+			bad("PARCOURS_COMMAND_TOKENS", "un jeton fait moins de 8 caractères : copiez le jeton complet affiché par Mattermost")
+			break
+		}
+	}
+	c.RegisterCommand = true
+	if v := get("PARCOURS_REGISTER_COMMAND"); v != "" {
+		b, err := parseBool(v)
+		if err != nil {
+			bad("PARCOURS_REGISTER_COMMAND", "valeur « %s » invalide : attendu true ou false", v)
+		}
+		c.RegisterCommand = b
+	}
+
+	c.Sources = parseSources(get("PARCOURS_KNOWLEDGE"), bad)
+	c.Admins = splitList(get("PARCOURS_ADMINS"))
+	for i, a := range c.Admins {
+		c.Admins[i] = strings.ToLower(strings.TrimPrefix(a, "@"))
+	}
+
+	c.LogLevel = strings.ToLower(get("PARCOURS_LOG_LEVEL"))
+	switch c.LogLevel {
+	case "":
+		c.LogLevel = "info"
+	case "debug", "info", "warn", "error":
+	default:
+		bad("PARCOURS_LOG_LEVEL", "niveau « %s » inconnu : attendu debug, info, warn ou error", c.LogLevel)
+	}
+	c.LogFormat = strings.ToLower(get("PARCOURS_LOG_FORMAT"))
+	switch c.LogFormat {
+	case "":
+		c.LogFormat = "json"
+	case "json", "console":
+	default:
+		bad("PARCOURS_LOG_FORMAT", "format « %s » inconnu : attendu json ou console", c.LogFormat)
+	}
+
+	if k := get("PARCOURS_ACTION_KEY"); k != "" {
+		if len(k) < 32 {
+			bad("PARCOURS_ACTION_KEY", "clé trop courte (%d caractères, 32 au moins)", len(k))
+		}
+		c.ActionKey = []byte(k)
+	}
+	c.ActionTTL = parseDuration(get("PARCOURS_ACTION_TTL"), 7*24*time.Hour, "PARCOURS_ACTION_TTL", bad)
+	c.DiagnosticExpiry = parseDuration(get("PARCOURS_DIAGNOSTIC_EXPIRY"), 72*time.Hour, "PARCOURS_DIAGNOSTIC_EXPIRY", bad)
+
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("configuration invalide :\n%w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// IsAdminName reports whether a username or user id is in the configured
+// admin list.
+func (c *Config) IsAdminName(userID, username string) bool {
+	for _, a := range c.Admins {
+		if a == strings.ToLower(userID) || (username != "" && a == strings.ToLower(username)) {
+			return true
+		}
+	}
+	return false
+}
+
+// LoadOrCreateKey returns the configured button signing key, or the one
+// kept in the data folder, generating it (0600) on first start so that
+// buttons stay valid across restarts.
+func (c *Config) LoadOrCreateKey() ([]byte, error) {
+	if len(c.ActionKey) > 0 {
+		return c.ActionKey, nil
+	}
+	path := filepath.Join(c.DataDir, KeyFile)
+	if data, err := os.ReadFile(path); err == nil {
+		key, err := hex.DecodeString(strings.TrimSpace(string(data)))
+		if err != nil || len(key) < 32 {
+			return nil, fmt.Errorf("clé de signature %s illisible : supprimez le fichier pour en générer une nouvelle", path)
+		}
+		return key, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("lecture de la clé de signature: %w", err)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("création du dossier de données %s: %w", c.DataDir, err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("génération de la clé de signature: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("écriture de la clé de signature: %w", err)
+	}
+	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("écriture de la clé de signature: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("écriture de la clé de signature: %w", err)
+	}
+	return key, nil
+}
+
+func checkURL(v, name, what string, bad func(string, string, ...any)) string {
+	if v == "" {
+		bad(name, "manquant : indiquez %s", what)
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad(name, "URL « %s » invalide : attendu http(s)://hôte[:port]", v)
+		return ""
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		bad(name, "URL « %s » invalide : ni identifiants, ni paramètres, ni fragment", v)
+		return ""
+	}
+	return strings.TrimRight(v, "/")
+}
+
+func parseSources(v string, bad func(string, string, ...any)) []Source {
+	items := splitList(v)
+	if len(items) == 0 {
+		return []Source{{Embedded: true}}
+	}
+	var out []Source
+	for _, it := range items {
+		dir, base, _ := strings.Cut(it, "=")
+		dir, base = strings.TrimSpace(dir), strings.TrimSpace(base)
+		if base != "" {
+			u, err := url.Parse(base)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				bad("PARCOURS_KNOWLEDGE", "URL de publication « %s » invalide pour la source « %s »", base, dir)
+				continue
+			}
+			base = strings.TrimRight(base, "/") + "/"
+		}
+		switch strings.ToLower(dir) {
+		case "embarque", "embarqué", "embedded", "":
+			out = append(out, Source{Embedded: true, BaseURL: base})
+			continue
+		}
+		st, err := os.Stat(dir)
+		if err != nil {
+			bad("PARCOURS_KNOWLEDGE", "dossier « %s » introuvable", dir)
+			continue
+		}
+		if !st.IsDir() {
+			bad("PARCOURS_KNOWLEDGE", "« %s » n'est pas un dossier", dir)
+			continue
+		}
+		out = append(out, Source{Dir: dir, BaseURL: base})
+	}
+	return out
+}
+
+func parseDuration(v string, def time.Duration, name string, bad func(string, string, ...any)) time.Duration {
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		bad(name, "durée « %s » invalide : attendu par exemple 72h ou 30m", v)
+		return def
+	}
+	return d
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "1", "true", "oui", "yes", "on":
+		return true, nil
+	case "0", "false", "non", "no", "off":
+		return false, nil
+	}
+	return false, errors.New("booléen invalide")
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

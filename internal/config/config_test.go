@@ -1,0 +1,119 @@
+package config
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func validEnv(t *testing.T) map[string]string {
+	return map[string]string{
+		"PARCOURS_MM_URL":     "https://chat.example.org/",
+		"PARCOURS_MM_TOKEN":   "abcdefghijklmnopqrstuvwxyz",
+		"PARCOURS_LISTEN":     "127.0.0.1:8080",
+		"PARCOURS_PUBLIC_URL": "http://parcours:8080",
+		"PARCOURS_DATA_DIR":   t.TempDir(),
+	}
+}
+
+func TestLoadValid(t *testing.T) {
+	env := validEnv(t)
+	env["PARCOURS_ADMINS"] = "@Alice, 4xk1"
+	c, err := Load(nil, envOf(env), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MMURL != "https://chat.example.org" {
+		t.Errorf("trailing slash kept: %q", c.MMURL)
+	}
+	if !c.RegisterCommand || c.LogLevel != "info" || c.LogFormat != "json" {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+	if len(c.Sources) != 1 || !c.Sources[0].Embedded {
+		t.Errorf("default source should be the embedded base: %+v", c.Sources)
+	}
+	if !c.IsAdminName("x", "alice") || !c.IsAdminName("4XK1", "") || c.IsAdminName("y", "bob") {
+		t.Errorf("admin list not applied: %v", c.Admins)
+	}
+	if c.IndexDir != filepath.Join(env["PARCOURS_DATA_DIR"], "index") {
+		t.Errorf("index dir %q", c.IndexDir)
+	}
+}
+
+func TestFlagsOverrideEnv(t *testing.T) {
+	env := validEnv(t)
+	c, err := Load([]string{"-listen", ":9999", "-log-level", "debug"}, envOf(env), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != ":9999" || c.LogLevel != "debug" {
+		t.Errorf("flags did not override: %q %q", c.Listen, c.LogLevel)
+	}
+}
+
+func TestEveryProblemNamed(t *testing.T) {
+	_, err := Load(nil, envOf(map[string]string{
+		"PARCOURS_LISTEN":     "8080",
+		"PARCOURS_PUBLIC_URL": "ftp://x",
+		"PARCOURS_LOG_LEVEL":  "bavard",
+		"PARCOURS_ACTION_KEY": "zq7x",
+		"PARCOURS_KNOWLEDGE":  "/nexiste/pas=https://doc",
+	}), io.Discard)
+	if err == nil {
+		t.Fatal("invalid configuration accepted")
+	}
+	for _, name := range []string{"PARCOURS_MM_URL", "PARCOURS_MM_TOKEN", "PARCOURS_LISTEN", "PARCOURS_PUBLIC_URL",
+		"PARCOURS_DATA_DIR", "PARCOURS_LOG_LEVEL", "PARCOURS_ACTION_KEY", "PARCOURS_KNOWLEDGE"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("message does not name %s:\n%v", name, err)
+		}
+	}
+	if strings.Contains(err.Error(), "zq7x") {
+		t.Errorf("message echoes the secret key: %v", err)
+	}
+}
+
+func TestSources(t *testing.T) {
+	env := validEnv(t)
+	dir := t.TempDir()
+	env["PARCOURS_KNOWLEDGE"] = "embarque, " + dir + "=https://doc.example.org/base"
+	c, err := Load(nil, envOf(env), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sources) != 2 || !c.Sources[0].Embedded || c.Sources[1].Dir != dir || c.Sources[1].BaseURL != "https://doc.example.org/base/" {
+		t.Errorf("sources %+v", c.Sources)
+	}
+}
+
+func TestKeyGeneratedOnceAndPrivate(t *testing.T) {
+	c := &Config{DataDir: filepath.Join(t.TempDir(), "data")}
+	k1, err := c.LoadOrCreateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(filepath.Join(c.DataDir, KeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, want 0600", st.Mode().Perm())
+	}
+	k2, err := c.LoadOrCreateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(k1) != string(k2) || len(k1) < 32 {
+		t.Error("key not stable across restarts")
+	}
+	c.ActionKey = []byte(strings.Repeat("k", 32))
+	if k, _ := c.LoadOrCreateKey(); string(k) != string(c.ActionKey) {
+		t.Error("configured key not preferred")
+	}
+}

@@ -1,0 +1,305 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	iofs "io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/cloud-pi-native/parcours/internal/command"
+	"github.com/cloud-pi-native/parcours/internal/mattermost"
+	"github.com/mattermost/mattermost/server/public/model"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+)
+
+const goodToken = "tok-0123456789abcdef"
+
+type fakeAsk struct{}
+
+func (fakeAsk) Ask(ctx context.Context, q string) (*answer.Answer, error) {
+	if strings.Contains(q, "licorne") {
+		return &answer.Answer{Query: q, Lang: "fr"}, nil
+	}
+	return &answer.Answer{Query: q, Answered: true, Lang: "fr", Passages: []answer.Passage{{
+		PageTitle: "Déployer", Title: "Avec Argo CD", URL: "http://bot/kb/pratiques/deployer#avec-argo-cd", Excerpt: "On **déploie** avec Argo CD.",
+	}}}, nil
+}
+
+type memStore struct {
+	mu    sync.Mutex
+	votes map[string]bool
+	qs    []string
+}
+
+func (m *memStore) RecordFeedback(postID, userID string, useful bool, at time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := postID + "/" + userID
+	if v, ok := m.votes[k]; ok && v == useful {
+		return false, nil
+	}
+	m.votes[k] = useful
+	return true, nil
+}
+
+func (m *memStore) RecordQuestion(q string, answered bool, at time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !answered {
+		m.qs = append(m.qs, q)
+	}
+	return nil
+}
+
+type env struct {
+	srv    *httptest.Server
+	store  *memStore
+	signer *mattermost.Signer
+	logs   *observer.ObservedLogs
+	ready  bool
+}
+
+func newEnv(t *testing.T) *env {
+	core, logs := observer.New(zap.DebugLevel)
+	e := &env{store: &memStore{votes: map[string]bool{}}, signer: mattermost.NewSigner([]byte(strings.Repeat("k", 32)), time.Hour), logs: logs}
+	s := New(Options{
+		Logger:     zap.New(core),
+		Command:    command.New(command.Deps{Answers: fakeAsk{}}),
+		Tokens:     NewTokens(goodToken),
+		Signer:     e.signer,
+		Feedback:   e.store,
+		Questions:  e.store,
+		ActionURL:  "http://bot/mattermost/action",
+		Pages:      []iofs.FS{fstest.MapFS{"pratiques/deployer.md": {Data: []byte("---\ntitre: Déployer\n---\n# Déployer\nVoir [SRE](../parcours/sre.md#niveau-2).\n")}, "_data/secret.yaml": {Data: []byte("x")}}},
+		RenderHTML: func(md []byte) ([]byte, error) { return []byte("<pre>" + string(md) + "</pre>"), nil },
+		Ready: func() (bool, []string) {
+			if e.ready {
+				return true, nil
+			}
+			return false, []string{"Mattermost non connecté"}
+		},
+	})
+	e.srv = httptest.NewServer(s)
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+func (e *env) command(t *testing.T, token, text string) (int, *model.CommandResponse) {
+	t.Helper()
+	form := url.Values{"token": {token}, "user_id": {"u1"}, "user_name": {"alice"}, "channel_id": {"c1"}, "team_id": {"t1"}, "command": {"/parcours"}, "text": {text}}
+	resp, err := http.PostForm(e.srv.URL+"/mattermost/command", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out model.CommandResponse
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, &out
+}
+
+func TestCommandAnswersWithButtons(t *testing.T) {
+	e := newEnv(t)
+	code, out := e.command(t, goodToken, "chercher comment déployer")
+	if code != 200 || out.ResponseType != "ephemeral" {
+		t.Fatalf("status %d, type %q", code, out.ResponseType)
+	}
+	if !strings.Contains(out.Text, "[Déployer › Avec Argo CD](http://bot/kb/pratiques/deployer#avec-argo-cd)") {
+		t.Errorf("answer text lacks the section link:\n%s", out.Text)
+	}
+	if len(out.Attachments) != 1 || len(out.Attachments[0].Actions) != 2 || out.Attachments[0].Actions[0].Name != "Utile" {
+		t.Fatalf("buttons missing: %+v", out.Attachments)
+	}
+	code, out = e.command(t, goodToken, "chercher licorne rose")
+	if !strings.Contains(out.Text, "/parcours diagnostic") || len(out.Attachments) != 0 {
+		t.Errorf("not-found reply: %s", out.Text)
+	}
+	if len(e.store.qs) != 1 || e.store.qs[0] != "licorne rose" {
+		t.Errorf("missed question not recorded: %v", e.store.qs)
+	}
+}
+
+func TestCommandTokenRefusedAndNotLogged(t *testing.T) {
+	e := newEnv(t)
+	for _, tok := range []string{"", "tok-0123456789abcdeX", goodToken + "x"} {
+		code, out := e.command(t, tok, "liste")
+		if code != http.StatusUnauthorized || !strings.Contains(out.Text, "Jeton de commande invalide") {
+			t.Errorf("token %q: status %d %q", tok, code, out.Text)
+		}
+	}
+	for _, entry := range e.logs.All() {
+		b, _ := json.Marshal(entry.ContextMap())
+		if strings.Contains(string(b)+entry.Message, "tok-0123") {
+			t.Errorf("token logged: %s %s", entry.Message, b)
+		}
+	}
+	if e.logs.FilterMessage("slash command refused").Len() != 3 {
+		t.Errorf("refusals not logged")
+	}
+}
+
+func TestHostilePayloads(t *testing.T) {
+	e := newEnv(t)
+	cases := []struct {
+		name, path, ct string
+		body           io.Reader
+		want           int
+	}{
+		{"wrong content type", "/mattermost/command", "text/plain", strings.NewReader("token=" + goodToken), http.StatusUnsupportedMediaType},
+		{"huge form", "/mattermost/command", "application/x-www-form-urlencoded", strings.NewReader("token=" + goodToken + "&text=" + strings.Repeat("a", 1<<20)), http.StatusBadRequest},
+		{"malformed form", "/mattermost/command", "application/x-www-form-urlencoded", strings.NewReader("token=%zz"), http.StatusBadRequest},
+		{"malformed json", "/mattermost/action", "application/json", strings.NewReader("{"), http.StatusBadRequest},
+		{"huge json", "/mattermost/action", "application/json", strings.NewReader(`{"user_id":"` + strings.Repeat("a", 1<<20) + `"}`), http.StatusBadRequest},
+		{"action as form", "/mattermost/action", "application/x-www-form-urlencoded", strings.NewReader("a=b"), http.StatusUnsupportedMediaType},
+	}
+	for _, c := range cases {
+		resp, err := http.Post(e.srv.URL+c.path, c.ct, c.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s: status %d, want %d", c.name, resp.StatusCode, c.want)
+		}
+		if !bytes.Contains(body, []byte("Requête illisible")) && !bytes.Contains(body, []byte("Type de contenu")) {
+			t.Errorf("%s: no clear message: %s", c.name, body)
+		}
+	}
+	resp, _ := http.Get(e.srv.URL + "/mattermost/command")
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET on command: %d", resp.StatusCode)
+	}
+}
+
+func (e *env) click(t *testing.T, userID string, ctx map[string]any) (int, *model.PostActionIntegrationResponse) {
+	t.Helper()
+	body, _ := json.Marshal(model.PostActionIntegrationRequest{UserId: userID, PostId: "p1", ChannelId: "c1", Context: ctx})
+	resp, err := http.Post(e.srv.URL+"/mattermost/action", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out model.PostActionIntegrationResponse
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, &out
+}
+
+func TestFeedbackClicks(t *testing.T) {
+	e := newEnv(t)
+	_, out := e.command(t, goodToken, "chercher comment déployer")
+	utile := out.Attachments[0].Actions[0].Integration.Context
+	pasUtile := out.Attachments[0].Actions[1].Integration.Context
+
+	code, r := e.click(t, "u1", utile)
+	if code != 200 || !strings.Contains(r.EphemeralText, "Merci") {
+		t.Fatalf("click: %d %q", code, r.EphemeralText)
+	}
+	if len(e.store.votes) != 1 {
+		t.Fatalf("vote not recorded: %v", e.store.votes)
+	}
+	_, r = e.click(t, "u1", utile)
+	if !strings.Contains(r.EphemeralText, "déjà enregistré") {
+		t.Errorf("replayed click counted again: %q", r.EphemeralText)
+	}
+	e.click(t, "u1", pasUtile)
+	for _, v := range e.store.votes {
+		if v {
+			t.Error("changing one's mind not recorded")
+		}
+	}
+	// Someone else clicking the asker's buttons.
+	_, r = e.click(t, "u2", utile)
+	if !strings.Contains(r.EphemeralText, "réservés") || len(e.store.votes) != 1 {
+		t.Errorf("other user's click accepted: %q", r.EphemeralText)
+	}
+	// Forged: data changed after signing, or signed with another key.
+	tok := utile[mattermost.ContextKey].(string)
+	code, _ = e.click(t, "u1", map[string]any{"t": tok[:len(tok)-2] + "AA"})
+	if code != http.StatusForbidden {
+		t.Errorf("forged signature: %d", code)
+	}
+	other := mattermost.NewSigner([]byte(strings.Repeat("z", 32)), time.Hour)
+	code, _ = e.click(t, "u1", other.Context(mattermost.Claims{Action: "feedback", UserID: "u1", Nonce: "n", Data: map[string]string{"v": "1"}}))
+	if code != http.StatusForbidden {
+		t.Errorf("foreign key: %d", code)
+	}
+	code, _ = e.click(t, "u1", nil)
+	if code != http.StatusForbidden {
+		t.Errorf("no context: %d", code)
+	}
+	expired := e.signer.Context(mattermost.Claims{Action: "feedback", UserID: "u1", Nonce: "n2", Expires: time.Now().Add(-time.Minute).Unix()})
+	_, r = e.click(t, "u1", expired)
+	if !strings.Contains(r.EphemeralText, "expiré") || len(e.store.votes) != 1 {
+		t.Errorf("expired click: %q", r.EphemeralText)
+	}
+}
+
+func TestReadyHealthMetrics(t *testing.T) {
+	e := newEnv(t)
+	get := func(p string) (int, string) {
+		resp, err := http.Get(e.srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if c, _ := get("/healthz"); c != 200 {
+		t.Errorf("healthz %d", c)
+	}
+	if c, b := get("/readyz"); c != 503 || !strings.Contains(b, "Mattermost non connecté") {
+		t.Errorf("readyz before ready: %d %s", c, b)
+	}
+	e.ready = true
+	if c, _ := get("/readyz"); c != 200 {
+		t.Errorf("readyz ready: %d", c)
+	}
+	e.command(t, goodToken, "liste")
+	e.command(t, goodToken, "chercher licorne")
+	_, m := get("/metrics")
+	for _, s := range []string{`parcours_slash_commands_total{sub="liste"} 1`, `parcours_questions_total{outcome="not_found"} 1`, "parcours_answer_seconds_bucket"} {
+		if !strings.Contains(m, s) {
+			t.Errorf("metrics lack %s", s)
+		}
+	}
+}
+
+func TestKnowledgePages(t *testing.T) {
+	e := newEnv(t)
+	for _, p := range []string{"/kb/pratiques/deployer", "/kb/pratiques/deployer.md", "/kb/pratiques/deployer.html"} {
+		resp, err := http.Get(e.srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), "<title>Déployer · parcours</title>") {
+			t.Errorf("%s: %d %s", p, resp.StatusCode, b)
+		}
+		if strings.Contains(string(b), "titre:") || !strings.Contains(string(b), "(../parcours/sre#niveau-2)") {
+			t.Errorf("%s: front matter or .md links left:\n%s", p, b)
+		}
+	}
+	for _, p := range []string{"/kb/_data/secret.yaml", "/kb/_data/secret", "/kb/../go.mod", "/kb/%2e%2e/x", "/kb/nope"} {
+		resp, err := http.Get(e.srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 404 {
+			t.Errorf("%s: %d, want 404", p, resp.StatusCode)
+		}
+	}
+}

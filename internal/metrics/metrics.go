@@ -1,0 +1,70 @@
+// Package metrics holds the bot's Prometheus collectors, on a registry of
+// its own so that tests and several bots in one process do not collide.
+package metrics
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the bot's counters and gauges.
+type Metrics struct {
+	Registry       *prometheus.Registry
+	Questions      *prometheus.CounterVec // outcome: answered, not_found, error
+	AnswerLatency  prometheus.Histogram   // seconds from receiving a post to the reply posted
+	Reconnections  prometheus.Counter
+	Connected      prometheus.Gauge
+	IndexPages     prometheus.Gauge
+	IndexSections  prometheus.Gauge
+	SlashCommands  *prometheus.CounterVec // sub: the sub-command
+	Feedback       *prometheus.CounterVec // verdict: useful, not_useful
+	RefusedActions *prometheus.CounterVec // reason
+}
+
+// New creates and registers the collectors.
+func New() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		Questions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parcours_questions_total", Help: "Questions received, by outcome.",
+		}, []string{"outcome"}),
+		AnswerLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "parcours_answer_seconds",
+			Help:    "Time from receiving a question to the reply being posted.",
+			Buckets: []float64{.025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}),
+		Reconnections: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parcours_mattermost_reconnections_total", Help: "WebSocket reconnections to Mattermost.",
+		}),
+		Connected: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "parcours_mattermost_connected", Help: "1 while the WebSocket to Mattermost is up.",
+		}),
+		IndexPages: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "parcours_index_pages", Help: "Knowledge pages in the search index.",
+		}),
+		IndexSections: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "parcours_index_sections", Help: "Knowledge sections in the search index.",
+		}),
+		SlashCommands: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parcours_slash_commands_total", Help: "/parcours invocations, by sub-command.",
+		}, []string{"sub"}),
+		Feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parcours_feedback_total", Help: "Answer feedback clicks, by verdict.",
+		}, []string{"verdict"}),
+		RefusedActions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parcours_refused_requests_total", Help: "Slash commands and button clicks refused, by reason.",
+		}, []string{"reason"}),
+	}
+	m.Registry.MustRegister(m.Questions, m.AnswerLatency, m.Reconnections, m.Connected, m.IndexPages,
+		m.IndexSections, m.SlashCommands, m.Feedback, m.RefusedActions,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
+}
