@@ -3,6 +3,7 @@ package search
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Alt is one way of saying a concept: the words as written and their terms.
@@ -118,18 +119,23 @@ var fillerWords = strings.Fields(`
 	get find know tell explain some any thing things need want wanna like
 `)
 
-var fillerTerms = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range fillerWords {
-		for _, t := range Terms(w) {
-			m[t] = true
-		}
-	}
-	return m
-}()
+var (
+	fillerOnce  sync.Once
+	fillerTerms map[string]bool
+)
 
 // IsFiller reports whether an analyzed term is chat filler.
-func IsFiller(term string) bool { return fillerTerms[term] }
+func IsFiller(term string) bool {
+	fillerOnce.Do(func() {
+		fillerTerms = map[string]bool{}
+		for _, w := range fillerWords {
+			for _, t := range Terms(w) {
+				fillerTerms[t] = true
+			}
+		}
+	})
+	return fillerTerms[term]
+}
 
 // Concepts splits a question into concepts: synonym expressions first
 // (longest match), then the remaining words, filler dropped.

@@ -294,7 +294,7 @@ type termCorrector struct {
 	reader interface {
 		Close() error
 	}
-	fuzzyDict func(term string, fuzziness int) ([]string, error)
+	fuzzyDict func(term string, fuzziness int, prefix string) ([]string, error)
 }
 
 func (ix *Index) newCorrector() (*termCorrector, error) {
@@ -313,8 +313,8 @@ func (ix *Index) newCorrector() (*termCorrector, error) {
 	}
 	return &termCorrector{
 		reader: r,
-		fuzzyDict: func(term string, fz int) ([]string, error) {
-			d, err := fr.FieldDictFuzzy(fBody, term, fz, "")
+		fuzzyDict: func(term string, fz int, prefix string) ([]string, error) {
+			d, err := fr.FieldDictFuzzy(fBody, term, fz, prefix)
 			if err != nil {
 				return nil, err
 			}
@@ -337,13 +337,16 @@ func (ix *Index) newCorrector() (*termCorrector, error) {
 func (tc *termCorrector) close() { _ = tc.reader.Close() }
 
 // correct returns the closest indexed term (fewest edits, then most pages),
-// or "" when none is close enough: one edit up to 6 letters, two beyond.
+// or "" when none is close enough: one edit up to 7 letters, two beyond,
+// and the same first letter (typos rarely touch it; it keeps unrelated words
+// from being "corrected" into the domain).
 func (tc *termCorrector) correct(term string, df map[string]int) string {
+	r := []rune(term)
 	fz := 1
-	if len([]rune(term)) > 6 {
+	if len(r) > 7 {
 		fz = 2
 	}
-	cands, err := tc.fuzzyDict(term, fz)
+	cands, err := tc.fuzzyDict(term, fz, string(r[0]))
 	if err != nil {
 		return ""
 	}

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/cloud-pi-native/parcours/internal/terminal"
+)
+
+func init() {
+	commands["ask"] = command{summary: "pose une question à la base de connaissances", run: runAsk}
+}
+
+func runAsk(ctx context.Context, env *cliEnv, args []string) error {
+	var k kbFlags
+	fs := newFlagSet("ask", `ask [--source DOSSIER]... [--index DOSSIER] "question"`, env.stderr)
+	k.register(fs)
+	limit := fs.Int("limit", 3, "nombre maximal de passages")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(strings.Join(pos, " "))
+	if q == "" {
+		return fmt.Errorf("%w: posez une question, par exemple : parcours ask \"je suis chef de projet, par où commencer ?\"", errUsage)
+	}
+	eng, err := k.open(ctx, cliLogger(env.stderr))
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	a, err := eng.AskN(ctx, q, *limit)
+	if err != nil {
+		return err
+	}
+	terminal.RenderAnswer(env.stdout, a, terminal.StyleFor(env.stdout))
+	return nil
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/cloud-pi-native/parcours/internal/eval"
+)
+
+func init() {
+	commands["eval"] = command{summary: "mesure la qualité de la recherche sur un jeu de questions", run: runEval}
+}
+
+func runEval(ctx context.Context, env *cliEnv, args []string) error {
+	var k kbFlags
+	fs := newFlagSet("eval", "eval [--source DOSSIER]... [--index DOSSIER] [-v] questions.yaml", env.stderr)
+	k.register(fs)
+	verbose := fs.Bool("v", false, "affiche chaque question")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: donnez un fichier de questions (voir knowledge/_data/questions.yaml)", errUsage)
+	}
+	set, err := eval.Load(pos[0])
+	if err != nil {
+		return err
+	}
+	eng, err := k.open(ctx, cliLogger(env.stderr))
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	rep, err := eval.Run(ctx, eng, set)
+	if err != nil {
+		return err
+	}
+	w := env.stdout
+	for _, o := range rep.Outcomes {
+		if o.OK && !*verbose {
+			continue
+		}
+		mark := "ok "
+		if !o.OK {
+			mark = "ÉCHEC"
+		}
+		want := strings.Join(o.Question.Expected, " | ")
+		if o.Question.OffTopic {
+			want = "(hors sujet : ne pas répondre)"
+		}
+		fmt.Fprintf(w, "%-5s %q\n      attendu : %s\n      obtenu  : rang %d, répondu=%v, %s\n",
+			mark, o.Question.Text, want, o.Rank, o.Answered, strings.Join(o.Got, ", "))
+	}
+	fmt.Fprintf(w, "\n%d questions dans le sujet : hit@1 %.1f %%, hit@3 %.1f %%, MRR %.3f, répondues %.1f %% (dont %d à tort)\n",
+		rep.InScope, 100*rep.Hit1, 100*rep.Hit3, rep.MRR, 100*rep.AnsweredRate, rep.AnsweredWrong)
+	if rep.SectionTotal > 0 {
+		fmt.Fprintf(w, "sections attendues trouvées : %d/%d\n", rep.SectionMatches, rep.SectionTotal)
+	}
+	if rep.OffTopic > 0 {
+		fmt.Fprintf(w, "%d questions hors sujet : %.1f %% refusées\n", rep.OffTopic, 100*rep.RefusedRate)
+	}
+	return nil
+}

@@ -1,0 +1,390 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/cloud-pi-native/parcours/internal/kb"
+	"github.com/cloud-pi-native/parcours/internal/parcours"
+	"github.com/cloud-pi-native/parcours/internal/search"
+)
+
+// Threshold is the confidence under which parcours says it has not found.
+// It was calibrated on the shipped evaluation set (knowledge/_data/
+// questions.yaml): off-topic questions stay under it, real ones above.
+const Threshold = 0.55
+
+// MaxQuestion bounds what is analysed; chat messages can be long pastes.
+const MaxQuestion = 1000
+
+// Options configures an Engine.
+type Options struct {
+	Sources  []kb.Source // read and indexed in memory at Open and Reload
+	IndexDir string      // or: a persistent index written by "parcours index"
+	Logger   *zap.Logger
+}
+
+// Stats describes the knowledge base being served.
+type Stats struct {
+	Pages    int
+	Sections int
+	Warnings []string
+	LoadedAt time.Time
+	Took     time.Duration
+}
+
+// Engine answers questions. It is safe for concurrent use; Reload swaps the
+// knowledge base without interrupting questions in flight.
+type Engine struct {
+	opts     Options
+	log      *zap.Logger
+	cur      atomic.Pointer[state]
+	reloadMu sync.Mutex
+}
+
+// state is one loaded knowledge base. Questions hold its read lock; the
+// state is closed once replaced and no question uses it any more.
+type state struct {
+	mu     sync.RWMutex
+	closed bool
+	ix     *search.Index
+	und    *understanding
+	stats  Stats
+}
+
+// Open loads the knowledge base and builds its index.
+func Open(ctx context.Context, opts Options) (*Engine, error) {
+	if opts.Logger == nil {
+		opts.Logger = zap.NewNop()
+	}
+	if len(opts.Sources) == 0 && opts.IndexDir == "" {
+		opts.Sources = []kb.Source{kb.Embedded()}
+	}
+	e := &Engine{opts: opts, log: opts.Logger}
+	st, err := e.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.cur.Store(st)
+	return e, nil
+}
+
+func (e *Engine) load(ctx context.Context) (*state, error) {
+	t0 := time.Now()
+	var ix *search.Index
+	var err error
+	if e.opts.IndexDir != "" {
+		ix, err = search.Open(e.opts.IndexDir)
+	} else {
+		var base *kb.Base
+		base, err = kb.Load(ctx, e.opts.Sources...)
+		if err == nil {
+			ix, err = search.Build(ctx, base, "")
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	st := &state{ix: ix, und: newUnderstanding(ix.Catalog())}
+	s := ix.Stats()
+	st.stats = Stats{Pages: s.Pages, Sections: s.Sections, LoadedAt: time.Now(), Took: time.Since(t0)}
+	for _, w := range ix.Base().Warnings {
+		st.stats.Warnings = append(st.stats.Warnings, w.String())
+	}
+	e.log.Info("base de connaissances chargée", zap.Int("pages", s.Pages), zap.Int("sections", s.Sections),
+		zap.Int("avertissements", len(st.stats.Warnings)), zap.Duration("durée", st.stats.Took))
+	for _, w := range st.stats.Warnings {
+		e.log.Warn("base de connaissances", zap.String("avertissement", w))
+	}
+	return st, nil
+}
+
+// Reload reads the sources again and swaps the index in. On error the
+// current index keeps serving.
+func (e *Engine) Reload(ctx context.Context) (Stats, error) {
+	e.reloadMu.Lock()
+	defer e.reloadMu.Unlock()
+	st, err := e.load(ctx)
+	if err != nil {
+		e.log.Error("rechargement refusé, l'index actuel reste en service", zap.Error(err))
+		return Stats{}, fmt.Errorf("rechargement: %w", err)
+	}
+	old := e.cur.Swap(st)
+	go old.retire()
+	return st.stats, nil
+}
+
+func (s *state) retire() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	_ = s.ix.Close()
+}
+
+// acquire returns the current state, read-locked.
+func (e *Engine) acquire() (*state, error) {
+	for range 100 {
+		st := e.cur.Load()
+		if st == nil {
+			return nil, errors.New("moteur fermé")
+		}
+		st.mu.RLock()
+		if !st.closed {
+			return st, nil
+		}
+		st.mu.RUnlock()
+	}
+	return nil, errors.New("moteur fermé")
+}
+
+// Close releases the index.
+func (e *Engine) Close() error {
+	st := e.cur.Swap(nil)
+	if st == nil {
+		return nil
+	}
+	st.retire()
+	return nil
+}
+
+// Stats describes the knowledge base being served.
+func (e *Engine) Stats() Stats {
+	st, err := e.acquire()
+	if err != nil {
+		return Stats{}
+	}
+	defer st.mu.RUnlock()
+	return st.stats
+}
+
+// Catalog is the learning-path catalogue being served.
+func (e *Engine) Catalog() *parcours.Catalog {
+	st, err := e.acquire()
+	if err != nil {
+		return &parcours.Catalog{}
+	}
+	defer st.mu.RUnlock()
+	return st.ix.Catalog()
+}
+
+// PageURL returns the link to a knowledge page (path relative to its source
+// root, optionally with "#anchor"), or "" when no such page is indexed.
+func (e *Engine) PageURL(ref string) string {
+	st, err := e.acquire()
+	if err != nil {
+		return ""
+	}
+	defer st.mu.RUnlock()
+	return st.pageURL(ref)
+}
+
+func (s *state) pageURL(ref string) string {
+	path, anchor, _ := strings.Cut(ref, "#")
+	p := s.ix.PageByPath(path)
+	if p == nil {
+		return ""
+	}
+	return p.SectionURL(anchor)
+}
+
+// Ask answers a question with a limit of three passages.
+func (e *Engine) Ask(ctx context.Context, question string) (*Answer, error) {
+	return e.AskN(ctx, question, 3)
+}
+
+// AskN answers a question with up to limit passages.
+func (e *Engine) AskN(ctx context.Context, question string, limit int) (*Answer, error) {
+	st, err := e.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer st.mu.RUnlock()
+	return st.ask(ctx, question, limit)
+}
+
+func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, error) {
+	q := strings.TrimSpace(question)
+	if r := []rune(q); len(r) > MaxQuestion {
+		q = string(r[:MaxQuestion])
+	}
+	a := &Answer{Query: question, Lang: detectLang(q)}
+	in := s.und.read(q)
+	req := search.Request{Question: q, Limit: max(limit, 1), Parcours: in.path, Niveau: in.level}
+	cat := s.ix.Catalog()
+	var rolePage string
+	if in.path != "" {
+		if p := cat.Path(in.path); p != nil && p.Page != "" {
+			rolePage = p.Page
+			f := 1.3
+			if in.wantsPath {
+				f = 2.5
+			}
+			req.Prefer = map[string]float64{p.Page: f}
+		}
+	}
+	res, err := s.ix.Search(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	terms := map[string]bool{}
+	for _, c := range res.Concepts {
+		for _, alt := range c.Alts {
+			for _, t := range alt.Terms {
+				terms[t] = true
+			}
+		}
+	}
+	if len(res.Hits) > 0 {
+		top := res.Hits[0]
+		gap := 1.0
+		if len(res.Hits) > 1 {
+			gap = 1 - res.Hits[1].Score/top.Score
+		}
+		a.Confidence = round2(0.8*top.Coverage + 0.2*gap)
+		for i, h := range res.Hits {
+			if i > 0 && h.Score < 0.4*top.Score {
+				break
+			}
+			anchor := h.Section
+			// A stated level on the page of its path points at that level.
+			if in.level > 0 && h.Page.Path == rolePage {
+				if l := cat.Path(in.path).Level(in.level); l != nil && l.Anchor != "" && h.Page.Section(l.Anchor) != nil {
+					anchor = l.Anchor
+				}
+			}
+			a.Passages = append(a.Passages, s.passage(h, anchor, terms))
+		}
+	}
+	a.Answered = a.Confidence >= Threshold
+	// A stated role asking where to start is answered by its path, even when
+	// the words of the question are not in the pages.
+	if in.path != "" && in.wantsPath && rolePage != "" {
+		a.Answered = true
+		a.Confidence = math.Max(a.Confidence, Threshold)
+		if len(a.Passages) == 0 || a.Passages[0].Path != rolePage {
+			if p := s.ix.PageByPath(rolePage); p != nil {
+				h := search.Hit{Page: p, Score: 1}
+				a.Passages = append([]Passage{s.passage(h, levelAnchor(cat, in), terms)}, a.Passages...)
+				if len(a.Passages) > limit {
+					a.Passages = a.Passages[:limit]
+				}
+			}
+		}
+	}
+	a.Path = s.recommend(in, a)
+	if !a.Answered {
+		a.Suggestions = suggestions(a.Lang, res.Concepts)
+	}
+	return a, nil
+}
+
+func levelAnchor(cat *parcours.Catalog, in intent) string {
+	p := cat.Path(in.path)
+	if p == nil {
+		return ""
+	}
+	lvl := in.level
+	if lvl == 0 {
+		lvl = 1
+	}
+	if l := p.Level(lvl); l != nil {
+		return l.Anchor
+	}
+	return ""
+}
+
+func (s *state) passage(h search.Hit, anchor string, terms map[string]bool) Passage {
+	p := h.Page
+	ps := Passage{Path: p.Path, Anchor: anchor, PageTitle: p.Title, Title: p.Title,
+		URL: p.SectionURL(anchor), Score: round2(h.Score), Parcours: p.Parcours, Niveau: p.Niveau}
+	text := p.Summary
+	if sec := p.Section(anchor); sec != nil {
+		if sec.Title != "" {
+			ps.Title = sec.Title
+		}
+		if sec.Text != "" {
+			text = sec.Text
+		}
+	}
+	if text == "" && len(p.Sections) > 0 {
+		text = p.Sections[0].Text
+	}
+	ps.Excerpt = excerpt(text, terms)
+	return ps
+}
+
+// recommend picks the learning path and level that fit: the role the user
+// stated, else the path of the best page when it belongs to one.
+func (s *state) recommend(in intent, a *Answer) *PathRef {
+	cat := s.ix.Catalog()
+	id, level, reason := in.path, in.level, ""
+	switch {
+	case in.path != "":
+		reason = "rôle : " + in.role
+		if a.Lang == "en" {
+			reason = "role: " + in.role
+		}
+		if level == 0 && in.wantsPath {
+			level = 1 // "where do I start" starts at the fundamentals
+		}
+	case a.Answered && len(a.Passages) > 0 && a.Passages[0].Parcours != "":
+		id, level = a.Passages[0].Parcours, a.Passages[0].Niveau
+		reason = "page « " + a.Passages[0].PageTitle + " »"
+		if a.Lang == "en" {
+			reason = "page “" + a.Passages[0].PageTitle + "”"
+		}
+	default:
+		return nil
+	}
+	p := cat.Path(id)
+	if p == nil {
+		return nil
+	}
+	ref := &PathRef{ID: p.ID, Title: p.Title, Reason: reason, URL: s.pageURL(p.Page)}
+	if level > 0 {
+		ref.Level = level
+		ref.LevelTitle = cat.LevelTitle(level)
+		if l := p.Level(level); l != nil && l.Anchor != "" {
+			if u := s.pageURL(p.Page + "#" + l.Anchor); u != "" {
+				ref.URL = u
+			}
+		}
+		if in.levelWord != "" && in.path != "" {
+			ref.Reason += ", niveau : " + in.levelWord
+		}
+	}
+	return ref
+}
+
+func suggestions(lang string, concepts []search.Concept) []string {
+	var unknown []string
+	for _, c := range concepts {
+		if c.Unknown {
+			unknown = append(unknown, c.Surface)
+		}
+	}
+	if lang == "en" {
+		out := []string{"Rephrase with other words, such as the name of a tool or a practice.",
+			"Browse the learning paths: /parcours liste", "Take the maturity diagnostic: /parcours diagnostic"}
+		if len(unknown) > 0 {
+			out = append([]string{"These words are not in the knowledge base: " + strings.Join(unknown, ", ")}, out...)
+		}
+		return out
+	}
+	out := []string{"Reformulez avec d'autres mots, par exemple le nom d'un outil ou d'une pratique.",
+		"Parcourez les parcours de formation : /parcours liste", "Faites le diagnostic de maturité : /parcours diagnostic"}
+	if len(unknown) > 0 {
+		out = append([]string{"Ces mots ne figurent pas dans la base : « " + strings.Join(unknown, " », « ") + " »."}, out...)
+	}
+	return out
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }

@@ -1,0 +1,157 @@
+package answer
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/cloud-pi-native/parcours/internal/parcours"
+	"github.com/cloud-pi-native/parcours/internal/search"
+)
+
+// intent is what the question says about the person asking.
+type intent struct {
+	path      string // learning path of a role the user stated ("chef de projet")
+	role      string // the words of that role, for the reason
+	level     int    // level the user stated or implied ("débutant"), 0 if none
+	levelWord string
+	wantsPath bool // "par où commencer", "quel parcours": the path page is the answer
+}
+
+// phrase is an analyzed expression to find in a question.
+type phrase struct {
+	text  string
+	terms []string
+	path  string
+	level int
+}
+
+// understanding holds the analyzed role and level words of a catalogue.
+type understanding struct {
+	roles  []phrase
+	levels []phrase
+}
+
+// pathWords say the user looks for a learning path or a starting point.
+var pathWords = lazyTermSet(`commencer commence débuter débute démarrer démarre début parcours formation
+	former formations apprendre apprends progresser monter compétence compétences orienter orientation
+	conseiller conseilles recommandes recommander pour moi adapté adaptée
+	start begin beginning learn learning path training onboarding where`)
+
+// lazyTermSet analyzes words on first use, once the analyzer is registered.
+func lazyTermSet(words string) func() map[string]bool {
+	return sync.OnceValue(func() map[string]bool {
+		m := map[string]bool{}
+		for _, w := range strings.Fields(words) {
+			for _, t := range search.Terms(w) {
+				m[t] = true
+			}
+		}
+		return m
+	})
+}
+
+func newUnderstanding(c *parcours.Catalog) *understanding {
+	u := &understanding{}
+	for _, p := range c.Paths {
+		for _, r := range append([]string{p.ID, p.Title}, p.Roles...) {
+			if terms := search.Terms(r); len(terms) > 0 {
+				u.roles = append(u.roles, phrase{text: r, terms: terms, path: p.ID})
+			}
+		}
+	}
+	for _, l := range c.Levels {
+		for _, w := range l.Words {
+			if terms := search.Terms(w); len(terms) > 0 {
+				u.levels = append(u.levels, phrase{text: w, terms: terms, level: l.Number})
+			}
+		}
+	}
+	return u
+}
+
+var levelNumberRE = regexp.MustCompile(`(?i)\b(?:niveau|level|niv\.?)\s*([123])\b`)
+
+// read finds the role, level and path intent of a question.
+func (u *understanding) read(question string) intent {
+	var in intent
+	toks := search.Terms(question)
+	if p, ok := longestMatch(u.roles, toks); ok {
+		in.path, in.role = p.path, p.text
+	}
+	if m := levelNumberRE.FindStringSubmatch(question); m != nil {
+		in.level, _ = strconv.Atoi(m[1])
+		in.levelWord = m[0]
+	} else if p, ok := longestMatch(u.levels, toks); ok {
+		in.level, in.levelWord = p.level, p.text
+	}
+	for _, t := range toks {
+		if pathWords()[t] {
+			in.wantsPath = true
+		}
+	}
+	return in
+}
+
+// longestMatch returns the phrase with the most terms found in order in toks.
+func longestMatch(ps []phrase, toks []string) (phrase, bool) {
+	var best phrase
+	found := false
+	for _, p := range ps {
+		if containsSeq(toks, p.terms) && (!found || len(p.terms) > len(best.terms)) {
+			best, found = p, true
+		}
+	}
+	return best, found
+}
+
+func containsSeq(toks, seq []string) bool {
+	for i := 0; i+len(seq) <= len(toks); i++ {
+		ok := true
+		for k := range seq {
+			if toks[i+k] != seq[k] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// englishWords are frequent English words that French questions lack.
+var englishWords = map[string]bool{
+	"the": true, "how": true, "what": true, "which": true, "where": true, "is": true, "are": true,
+	"do": true, "does": true, "can": true, "i": true, "my": true, "to": true, "with": true, "for": true,
+	"should": true, "who": true, "why": true, "when": true, "an": true, "of": true, "and": true,
+	"path": true, "start": true, "getting": true, "started": true, "please": true,
+}
+
+var frenchWords = map[string]bool{
+	"le": true, "la": true, "les": true, "comment": true, "est": true, "je": true, "un": true, "une": true,
+	"des": true, "du": true, "de": true, "pour": true, "avec": true, "quel": true, "quelle": true,
+	"où": true, "ou": true, "et": true, "mon": true, "ma": true, "qui": true, "quoi": true, "faire": true,
+	"c'est": true, "qu'est-ce": true, "suis": true, "sur": true, "dans": true, "par": true, "pas": true,
+}
+
+// detectLang tells whether a question is English; French is the default.
+func detectLang(q string) string {
+	en, fr := 0, 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !(r == '\'' || r == '-' || r >= 'a' && r <= 'z' || r > 127)
+	}) {
+		if englishWords[w] {
+			en++
+		}
+		if frenchWords[w] {
+			fr++
+		}
+	}
+	if en > fr {
+		return "en"
+	}
+	return "fr"
+}
