@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/kb"
@@ -102,6 +103,5 @@ func cliLogger(w io.Writer) *zap.Logger {
 	cfg := zap.NewDevelopmentEncoderConfig()
 	cfg.TimeKey = ""
 	cfg.CallerKey = ""
-	enc := zapConsoleEncoder(cfg)
-	return zap.New(zapCore(enc, w, zap.WarnLevel))
+	return zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(cfg), zapcore.AddSync(w), zap.WarnLevel))
 }

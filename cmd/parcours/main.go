@@ -94,4 +94,3 @@ Commandes :`)
 	fmt.Fprintln(w, `
 « parcours <commande> -h » détaille les options d'une commande.`)
 }
-

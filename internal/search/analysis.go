@@ -39,7 +39,9 @@ func init() {
 // "déploiement" and short words like "clé"/"cle" meet. bleve only has
 // ASCII folding as a character filter; this applies it per token, after the
 // stop words (whose list is accented) and before stemming.
-type foldFilter struct{ f *asciifolding.AsciiFoldingFilter }
+type foldFilter struct {
+	f *asciifolding.AsciiFoldingFilter
+}
 
 func (ff foldFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	for _, t := range in {
