@@ -163,6 +163,10 @@ export MM_TEAMSETTINGS_ENABLEOPENSERVER=true
 # tests and benchmarks create users on every run of a kept state: lift the default limit of 50
 export MM_TEAMSETTINGS_MAXUSERSPERTEAM=100000
 export MM_RATELIMITSETTINGS_ENABLE=false
+# no background jobs (cleanup, exports...): the tests need none, and stopping their workers made
+# every shutdown take 7-13 s
+export MM_JOBSETTINGS_RUNJOBS=false
+export MM_JOBSETTINGS_RUNSCHEDULER=false
 export MM_FILESETTINGS_DIRECTORY=$E2E_RUN/data/
 t0=$(date +%s%N)
 # setsid: Ctrl-C in the caller's terminal must not kill the server behind mattermost-down.sh's back

@@ -55,7 +55,7 @@ step() {
 	"$@"
 	rc=$?
 	set -e
-	summary+=("$(printf '%-8s %-28s %4ss' "$([ $rc = 0 ] && echo ok || echo ÉCHEC)" "$name" $(($(date +%s) - t0)))")
+	summary+=("$(printf '%-3s %-24s %5ss' "$([ $rc = 0 ] && echo ok || echo KO)" "$name" $(($(date +%s) - t0)))")
 	[ $rc = 0 ] || failed+=("$name")
 	return 0
 }
@@ -87,6 +87,10 @@ e2e_suite() {
 	set -e
 	if [ $rc != 0 ]; then
 		echo "journaux Mattermost : ${PARCOURS_E2E_STATE:-/tmp/parcours-e2e}/run/logs/mattermost.log (conservés jusqu'à mattermost-down.sh --wipe)"
+	fi
+	if [ -z "${PARCOURS_E2E_KEEP:-}" ]; then
+		scripts/mattermost-down.sh || rc=1
+		trap - EXIT
 	fi
 	return $rc
 }
