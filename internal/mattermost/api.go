@@ -1,0 +1,112 @@
+// Package mattermost is the Mattermost adapter of parcours: the REST client
+// and WebSocket loop of the bot account, the decisions on which posts to
+// answer, the rendering of answers, signed buttons and the registration of
+// the /parcours command.
+package mattermost
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+)
+
+// API is the part of the Mattermost REST API the bot uses; tests give a
+// fake, Client wraps model.Client4.
+type API interface {
+	GetMe(ctx context.Context) (*model.User, error)
+	ServerVersion(ctx context.Context) (string, error)
+	GetUser(ctx context.Context, userID string) (*model.User, error)
+	CreatePost(ctx context.Context, p *model.Post) (*model.Post, error)
+	GetPostThread(ctx context.Context, postID string) (*model.PostList, error)
+	Typing(ctx context.Context, userID, channelID, parentID string) error
+}
+
+// Client is the REST client of the bot account.
+type Client struct {
+	C     *model.Client4
+	URL   string
+	token string
+}
+
+// NewClient returns a client for the server at url with the bot's token.
+func NewClient(url, token string) *Client {
+	c := model.NewAPIv4Client(url)
+	c.SetToken(token)
+	c.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	return &Client{C: c, URL: url, token: token}
+}
+
+// GetMe returns the account of the token.
+func (c *Client) GetMe(ctx context.Context) (*model.User, error) {
+	u, _, err := c.C.GetMe(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("GetMe: %w", err)
+	}
+	return u, nil
+}
+
+// ServerVersion returns the server's version, from a ping.
+func (c *Client) ServerVersion(ctx context.Context) (string, error) {
+	_, resp, err := c.C.GetPing(ctx)
+	if err != nil {
+		return "", fmt.Errorf("ping: %w", err)
+	}
+	return resp.ServerVersion, nil
+}
+
+// GetUser returns a user.
+func (c *Client) GetUser(ctx context.Context, id string) (*model.User, error) {
+	u, _, err := c.C.GetUser(ctx, id, "")
+	if err != nil {
+		return nil, fmt.Errorf("GetUser: %w", err)
+	}
+	return u, nil
+}
+
+// CreatePost posts a message.
+func (c *Client) CreatePost(ctx context.Context, p *model.Post) (*model.Post, error) {
+	out, _, err := c.C.CreatePost(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("CreatePost: %w", err)
+	}
+	return out, nil
+}
+
+// GetPostThread returns the thread of a post.
+func (c *Client) GetPostThread(ctx context.Context, id string) (*model.PostList, error) {
+	l, _, err := c.C.GetPostThread(ctx, id, "", false)
+	if err != nil {
+		return nil, fmt.Errorf("GetPostThread: %w", err)
+	}
+	return l, nil
+}
+
+// Typing shows the "is typing" indicator of the bot.
+func (c *Client) Typing(ctx context.Context, userID, channelID, parentID string) error {
+	_, err := c.C.PublishUserTyping(ctx, userID, model.TypingRequest{ChannelId: channelID, ParentId: parentID})
+	if err != nil {
+		return fmt.Errorf("typing: %w", err)
+	}
+	return nil
+}
+
+// Check validates the connection for `parcours check` and start-up: the
+// token works, the account is a bot. It returns the account and the
+// server's version.
+func Check(ctx context.Context, api API) (*model.User, string, error) {
+	me, err := api.GetMe(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("connexion à Mattermost impossible (URL ou jeton PARCOURS_MM_TOKEN invalide ?) : %w", err)
+	}
+	if !me.IsBot {
+		return nil, "", fmt.Errorf("le compte « %s » n'est pas un compte bot : créez un bot (Console système > Intégrations > Comptes bot) et utilisez son jeton", me.Username)
+	}
+	v, err := api.ServerVersion(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("version du serveur Mattermost: %w", err)
+	}
+	return me, v, nil
+}

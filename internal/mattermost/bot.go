@@ -1,0 +1,511 @@
+package mattermost
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/cloud-pi-native/parcours/internal/metrics"
+	"github.com/gorilla/websocket"
+	"github.com/mattermost/mattermost/server/public/model"
+	"go.uber.org/zap"
+)
+
+// Answerer answers a question from the knowledge base.
+type Answerer interface {
+	Ask(ctx context.Context, question string) (*answer.Answer, error)
+}
+
+// QuestionRecorder counts questions by outcome and keeps the unanswered.
+type QuestionRecorder interface {
+	RecordQuestion(question string, answered bool, at time.Time) error
+}
+
+// Message is a post the bot was addressed, before it answers.
+type Message struct {
+	Post        *model.Post
+	ChannelType model.ChannelType
+	Text        string // the message without the bot's mention
+	RootID      string // thread to reply in
+}
+
+// Interceptor sees each message addressed to the bot before the knowledge
+// base does; it returns true when it handled it (the diagnostic answers
+// typed replies this way).
+type Interceptor func(ctx context.Context, m Message) (handled bool, err error)
+
+// EventHook receives the WebSocket events of one type (the welcome listens
+// to new team members this way).
+type EventHook func(ctx context.Context, ev *model.WebSocketEvent)
+
+// Options configures the bot.
+type Options struct {
+	API       API
+	URL       string // server URL (http or https)
+	Token     string // for the WebSocket; never logged
+	Answers   Answerer
+	Questions QuestionRecorder
+	Signer    *Signer
+	ActionURL string
+	Logger    *zap.Logger
+	Metrics   *metrics.Metrics
+	// MaxAge is the age beyond which a post is not answered (a replayed
+	// event after a long outage). Default 10 minutes.
+	MaxAge time.Duration
+}
+
+// Bot is the bot account on Mattermost.
+type Bot struct {
+	o            Options
+	me           *model.User
+	seen         *boundedSet // post ids already handled
+	threads      *boundedMap // root id -> the bot wrote in the thread
+	interceptors []Interceptor
+	hooks        map[model.WebsocketEventType][]EventHook
+
+	inflight  sync.WaitGroup
+	connected atomic.Bool
+	mu        sync.Mutex
+	ws        *model.WebSocketClient
+	connID    string
+	seq       int64
+	replyCtx  context.Context // replies finish even when Run's ctx ends
+}
+
+// New returns a bot for the account me (from Check).
+func New(o Options, me *model.User) *Bot {
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	if o.Metrics == nil {
+		o.Metrics = metrics.New()
+	}
+	if o.MaxAge == 0 {
+		o.MaxAge = 10 * time.Minute
+	}
+	return &Bot{o: o, me: me, seen: newBoundedSet(20000), threads: newBoundedMap(20000),
+		hooks: map[model.WebsocketEventType][]EventHook{}, replyCtx: context.Background()}
+}
+
+// Me is the bot's account.
+func (b *Bot) Me() *model.User { return b.me }
+
+// Connected reports whether the WebSocket is up.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// Intercept adds an interceptor, called in order before answering.
+func (b *Bot) Intercept(f Interceptor) { b.interceptors = append(b.interceptors, f) }
+
+// OnEvent adds a hook for a WebSocket event type. Call before Run.
+func (b *Bot) OnEvent(t model.WebsocketEventType, f EventHook) { b.hooks[t] = append(b.hooks[t], f) }
+
+// Run keeps the WebSocket connected until ctx ends, reconnecting with
+// exponential backoff and jitter, then waits for the replies in flight.
+func (b *Bot) Run(ctx context.Context) error {
+	defer b.inflight.Wait()
+	failures := 0
+	for {
+		started := time.Now()
+		err := b.session(ctx)
+		b.connected.Store(false)
+		b.o.Metrics.Connected.Set(0)
+		if ctx.Err() != nil {
+			b.o.Logger.Info("websocket closed: shutting down")
+			return nil
+		}
+		if time.Since(started) > time.Minute {
+			failures = 0 // a long healthy session resets the backoff
+		}
+		delay := backoff(failures)
+		failures++
+		b.o.Logger.Warn("websocket lost, reconnecting", zap.Error(err), zap.Duration("in", delay), zap.Int("attempt", failures))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(delay):
+		}
+		b.o.Metrics.Reconnections.Inc()
+	}
+}
+
+// backoff is exponential from 250 ms to 30 s with full jitter, so that many
+// bots restarting together do not hammer the server in step.
+func backoff(failures int) time.Duration {
+	maxD := 30 * time.Second
+	d := 250 * time.Millisecond << min(failures, 8)
+	if d > maxD {
+		d = maxD
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+var errPingTimeout = errors.New("pas de ping du serveur : connexion morte")
+
+// session runs one WebSocket connection until it dies or ctx ends.
+func (b *Bot) session(ctx context.Context) error {
+	wsURL := "ws" + strings.TrimPrefix(b.o.URL, "http")
+	b.mu.Lock()
+	connID, seq := b.connID, b.seq
+	b.mu.Unlock()
+	dialer := &websocket.Dialer{HandshakeTimeout: 10 * time.Second, Proxy: websocket.DefaultDialer.Proxy}
+	var ws *model.WebSocketClient
+	var err error
+	if connID != "" {
+		// Resuming lets the server replay the events missed meanwhile.
+		ws, err = model.NewReliableWebSocketClientWithDialer(dialer, wsURL, b.o.Token, connID, int(seq+1), true)
+	} else {
+		ws, err = model.NewWebSocketClientWithDialer(dialer, wsURL, b.o.Token)
+	}
+	if err != nil {
+		return fmt.Errorf("connexion WebSocket: %w", err)
+	}
+	b.mu.Lock()
+	b.ws = ws
+	b.mu.Unlock()
+	ws.Listen()
+	defer ws.Close()
+	events, responses := ws.EventChannel, ws.ResponseChannel
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ws.PingTimeoutChannel:
+			return errPingTimeout
+		case _, ok := <-responses:
+			if !ok {
+				responses = nil
+			}
+		case ev, ok := <-events:
+			if !ok {
+				if ws.ListenError != nil {
+					return ws.ListenError
+				}
+				return errors.New("connexion WebSocket fermée")
+			}
+			b.handleEvent(ctx, ev)
+		}
+	}
+}
+
+// DropConnection closes the current WebSocket as a network failure would;
+// Run reconnects. It exists for end-to-end tests and operators' drills.
+func (b *Bot) DropConnection() {
+	b.mu.Lock()
+	ws := b.ws
+	b.mu.Unlock()
+	if ws != nil {
+		ws.Conn.Close()
+	}
+}
+
+func (b *Bot) handleEvent(ctx context.Context, ev *model.WebSocketEvent) {
+	b.mu.Lock()
+	if s := ev.GetSequence(); s > b.seq || ev.EventType() == model.WebsocketEventHello {
+		b.seq = s
+	}
+	b.mu.Unlock()
+	switch ev.EventType() {
+	case model.WebsocketEventHello:
+		id, _ := ev.GetData()["connection_id"].(string)
+		b.mu.Lock()
+		resumed := id != "" && id == b.connID
+		b.connID = id
+		b.mu.Unlock()
+		b.connected.Store(true)
+		b.o.Metrics.Connected.Set(1)
+		b.o.Logger.Info("websocket connected", zap.Bool("resumed", resumed),
+			zap.Any("server_version", ev.GetData()["server_version"]))
+	case model.WebsocketEventPosted:
+		b.handlePosted(ctx, ev)
+	}
+	for _, h := range b.hooks[ev.EventType()] {
+		h(ctx, ev)
+	}
+}
+
+func (b *Bot) handlePosted(ctx context.Context, ev *model.WebSocketEvent) {
+	raw, _ := ev.GetData()["post"].(string)
+	var post model.Post
+	if err := json.Unmarshal([]byte(raw), &post); err != nil || post.Id == "" {
+		b.o.Logger.Debug("posted event without a readable post", zap.Error(err))
+		return
+	}
+	ct, _ := ev.GetData()["channel_type"].(string)
+	received := time.Now()
+	b.inflight.Add(1)
+	// Off the event loop: deciding may ask the server about a thread.
+	go func() {
+		defer b.inflight.Done()
+		// Detached from Run's context: a reply in progress at shutdown
+		// is finished, not cut in half.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if m, ok := b.decide(rctx, &post, model.ChannelType(ct)); ok {
+			b.reply(rctx, m, received)
+		}
+	}()
+}
+
+// decide says whether the bot answers a post, and where. It records the
+// post as handled so that a replayed event is never answered twice.
+func (b *Bot) decide(ctx context.Context, p *model.Post, ct model.ChannelType) (Message, bool) {
+	log := b.o.Logger.With(zap.String("post_id", p.Id))
+	switch {
+	case p.UserId == b.me.Id:
+		return Message{}, false
+	case p.Type != "": // join/leave and other system messages
+		return Message{}, false
+	case p.EditAt != 0 || p.DeleteAt != 0:
+		return Message{}, false
+	case isTrue(p.GetProp(model.PostPropsFromWebhook)), isTrue(p.GetProp(model.PostPropsFromBot)), isTrue(p.GetProp(model.PostPropsFromPlugin)):
+		return Message{}, false
+	}
+	if age := time.Since(time.UnixMilli(p.CreateAt)); p.CreateAt > 0 && age > b.o.MaxAge {
+		log.Info("post too old, not answered", zap.Duration("age", age))
+		return Message{}, false
+	}
+	root := p.RootId
+	if root == "" {
+		root = p.Id
+	}
+	m := Message{Post: p, ChannelType: ct, RootID: root, Text: strings.TrimSpace(p.Message)}
+	mentioned := false
+	m.Text, mentioned = stripMention(p.Message, b.me.Username)
+	switch {
+	case ct == model.ChannelTypeDirect:
+	case mentioned:
+	case p.RootId != "" && b.inThread(ctx, p.RootId):
+	default:
+		return Message{}, false
+	}
+	if !b.seen.Add(p.Id) {
+		log.Debug("post already handled")
+		return Message{}, false
+	}
+	return m, true
+}
+
+// inThread says whether the bot wrote in the thread, asking the server when
+// it does not remember.
+func (b *Bot) inThread(ctx context.Context, root string) bool {
+	if v, ok := b.threads.Get(root); ok {
+		return v
+	}
+	l, err := b.o.API.GetPostThread(ctx, root)
+	if err != nil {
+		b.o.Logger.Warn("reading thread failed", zap.String("root_id", root), zap.Error(err))
+		return false
+	}
+	in := false
+	for _, p := range l.Posts {
+		if p.UserId == b.me.Id {
+			in = true
+			break
+		}
+	}
+	b.threads.Put(root, in)
+	return in
+}
+
+// reply answers a message in its thread.
+func (b *Bot) reply(ctx context.Context, m Message, received time.Time) {
+	log := b.o.Logger.With(zap.String("post_id", m.Post.Id), zap.String("channel_id", m.Post.ChannelId))
+	stopTyping := b.typing(ctx, m)
+	defer stopTyping()
+	for _, f := range b.interceptors {
+		handled, err := f(ctx, m)
+		if err != nil {
+			log.Error("interceptor failed", zap.Error(err))
+		}
+		if handled {
+			b.threads.Put(m.RootID, true)
+			return
+		}
+	}
+	var (
+		text string
+		atts []*model.MessageAttachment
+	)
+	outcome := "error"
+	if m.Text == "" {
+		outcome = "greeting"
+		text = "Bonjour ! Posez-moi une question sur l'offre Cloud Pi Native, par exemple « comment déployer mon application ? ». " +
+			"`/parcours aide` liste ce que je sais faire."
+	} else if a, err := b.o.Answers.Ask(ctx, m.Text); err != nil {
+		log.Error("answering failed", zap.Error(err))
+		text = "Désolé, je n'arrive pas à consulter la base de connaissances pour le moment. Réessayez dans un instant."
+	} else {
+		outcome = "not_found"
+		if a.Answered {
+			outcome = "answered"
+		}
+		var btn *Buttons
+		if b.o.Signer != nil && b.o.ActionURL != "" {
+			btn = &Buttons{Signer: b.o.Signer, URL: b.o.ActionURL, UserID: m.Post.UserId}
+		}
+		text, atts = RenderAnswer(a, btn)
+		if b.o.Questions != nil {
+			if err := b.o.Questions.RecordQuestion(m.Text, a.Answered, time.Now()); err != nil {
+				log.Warn("recording question failed", zap.Error(err))
+			}
+		}
+	}
+	post := &model.Post{ChannelId: m.Post.ChannelId, RootId: m.RootID, Message: text}
+	if len(atts) > 0 {
+		model.ParseMessageAttachment(post, atts)
+	}
+	if _, err := b.o.API.CreatePost(ctx, post); err != nil {
+		log.Error("posting reply failed", zap.Error(err))
+		outcome = "error"
+	} else {
+		b.threads.Put(m.RootID, true)
+	}
+	b.o.Metrics.Questions.WithLabelValues(outcome).Inc()
+	b.o.Metrics.AnswerLatency.Observe(time.Since(received).Seconds())
+	log.Info("replied", zap.String("outcome", outcome), zap.Duration("took", time.Since(received)))
+}
+
+// typing shows the typing indicator until the returned func is called,
+// refreshed every few seconds as Mattermost clears it after about 5 s. The
+// first one is sent before answering so that it never arrives after the
+// reply.
+func (b *Bot) typing(ctx context.Context, m Message) func() {
+	send := func() {
+		tctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		if err := b.o.API.Typing(tctx, b.me.Id, m.Post.ChannelId, m.RootID); err != nil {
+			b.o.Logger.Debug("typing indicator failed", zap.Error(err))
+		}
+	}
+	send()
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(4 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				send()
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
+}
+
+// stripMention removes the explicit @mentions of username from msg and
+// reports whether there was one. "@channel", "@all" or "@here" are not
+// mentions of the bot; "@parcoursbot" is not "@parcours".
+func stripMention(msg, username string) (string, bool) {
+	lower := strings.ToLower(msg)
+	needle := "@" + strings.ToLower(username)
+	var out strings.Builder
+	found := false
+	i := 0
+	for {
+		j := strings.Index(lower[i:], needle)
+		if j < 0 {
+			break
+		}
+		j += i
+		end := j + len(needle)
+		before := j == 0 || !isNameChar(lower[j-1])
+		after := end == len(lower) || !isNameChar(lower[end]) ||
+			(lower[end] == '.' && (end+1 == len(lower) || !isNameChar(lower[end+1])))
+		if before && after {
+			found = true
+			out.WriteString(msg[i:j])
+		} else {
+			out.WriteString(msg[i:end])
+		}
+		i = end
+	}
+	out.WriteString(msg[i:])
+	text := strings.TrimSpace(out.String())
+	text = strings.TrimLeft(text, ",:; ")
+	return strings.TrimSpace(text), found
+}
+
+func isNameChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
+}
+
+func isTrue(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		return x == "true"
+	}
+	return false
+}
+
+// boundedSet remembers the last n keys added.
+type boundedSet struct {
+	mu   sync.Mutex
+	keys map[string]struct{}
+	ring []string
+	next int
+}
+
+func newBoundedSet(n int) *boundedSet {
+	return &boundedSet{keys: make(map[string]struct{}, n), ring: make([]string, n)}
+}
+
+// Add returns false when k was already there.
+func (s *boundedSet) Add(k string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.keys[k]; ok {
+		return false
+	}
+	if old := s.ring[s.next]; old != "" {
+		delete(s.keys, old)
+	}
+	s.ring[s.next] = k
+	s.next = (s.next + 1) % len(s.ring)
+	s.keys[k] = struct{}{}
+	return true
+}
+
+// boundedMap remembers the last n keys set.
+type boundedMap struct {
+	mu   sync.Mutex
+	vals map[string]bool
+	ring []string
+	next int
+}
+
+func newBoundedMap(n int) *boundedMap {
+	return &boundedMap{vals: make(map[string]bool, n), ring: make([]string, n)}
+}
+
+func (m *boundedMap) Get(k string) (bool, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.vals[k]
+	return v, ok
+}
+
+func (m *boundedMap) Put(k string, v bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.vals[k]; !ok {
+		if old := m.ring[m.next]; old != "" {
+			delete(m.vals, old)
+		}
+		m.ring[m.next] = k
+		m.next = (m.next + 1) % len(m.ring)
+	}
+	m.vals[k] = v
+}

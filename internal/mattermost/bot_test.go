@@ -1,0 +1,231 @@
+package mattermost
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/mattermost/mattermost/server/public/model"
+)
+
+type fakeAPI struct {
+	mu      sync.Mutex
+	posts   []*model.Post
+	threads map[string][]*model.Post
+	typing  int
+}
+
+func (f *fakeAPI) GetMe(ctx context.Context) (*model.User, error) { return nil, nil }
+func (f *fakeAPI) ServerVersion(ctx context.Context) (string, error) {
+	return "11.4.0", nil
+}
+func (f *fakeAPI) GetUser(ctx context.Context, id string) (*model.User, error) { return nil, nil }
+func (f *fakeAPI) CreatePost(ctx context.Context, p *model.Post) (*model.Post, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.posts = append(f.posts, p)
+	return p, nil
+}
+func (f *fakeAPI) GetPostThread(ctx context.Context, id string) (*model.PostList, error) {
+	l := model.NewPostList()
+	for _, p := range f.threads[id] {
+		l.AddPost(p)
+	}
+	return l, nil
+}
+func (f *fakeAPI) Typing(ctx context.Context, u, c, p string) error {
+	f.mu.Lock()
+	f.typing++
+	f.mu.Unlock()
+	return nil
+}
+
+type echoAsk struct{}
+
+func (echoAsk) Ask(ctx context.Context, q string) (*answer.Answer, error) {
+	return &answer.Answer{Query: q, Answered: true, Passages: []answer.Passage{{Title: "Réponse à " + q, URL: "http://kb/x#y"}}}, nil
+}
+
+func newTestBot(api *fakeAPI) *Bot {
+	return New(Options{API: api, Answers: echoAsk{}, Signer: NewSigner([]byte(strings.Repeat("k", 32)), time.Hour), ActionURL: "http://bot/mattermost/action"},
+		&model.User{Id: "bot", Username: "parcours", IsBot: true})
+}
+
+func posted(p *model.Post, ct model.ChannelType) *model.WebSocketEvent {
+	if p.CreateAt == 0 {
+		p.CreateAt = model.GetMillis()
+	}
+	raw, _ := json.Marshal(p)
+	ev := model.NewWebSocketEvent(model.WebsocketEventPosted, "", p.ChannelId, "", nil, "")
+	return ev.SetData(map[string]any{"post": string(raw), "channel_type": string(ct)})
+}
+
+func (b *Bot) feed(evs ...*model.WebSocketEvent) {
+	for _, ev := range evs {
+		b.handleEvent(context.Background(), ev)
+	}
+	b.inflight.Wait()
+}
+
+func TestWhoIsAnswered(t *testing.T) {
+	cases := []struct {
+		name   string
+		post   *model.Post
+		ct     model.ChannelType
+		answer bool
+	}{
+		{"direct message", &model.Post{Id: "p1", UserId: "alice", ChannelId: "dm", Message: "comment déployer ?"}, model.ChannelTypeDirect, true},
+		{"mention in channel", &model.Post{Id: "p2", UserId: "alice", ChannelId: "c", Message: "@parcours comment déployer ?"}, model.ChannelTypeOpen, true},
+		{"mention with punctuation", &model.Post{Id: "p3", UserId: "alice", ChannelId: "c", Message: "Bonjour @Parcours, une question"}, model.ChannelTypePrivate, true},
+		{"channel without mention", &model.Post{Id: "p4", UserId: "alice", ChannelId: "c", Message: "comment déployer ?"}, model.ChannelTypeOpen, false},
+		{"@channel alone", &model.Post{Id: "p5", UserId: "alice", ChannelId: "c", Message: "@channel réunion à 14h"}, model.ChannelTypeOpen, false},
+		{"@all and @here", &model.Post{Id: "p6", UserId: "alice", ChannelId: "c", Message: "@all @here"}, model.ChannelTypeOpen, false},
+		{"longer username", &model.Post{Id: "p7", UserId: "alice", ChannelId: "c", Message: "@parcoursbot aide"}, model.ChannelTypeOpen, false},
+		{"email address", &model.Post{Id: "p8", UserId: "alice", ChannelId: "c", Message: "écrire à x@parcours.gouv.fr"}, model.ChannelTypeOpen, false},
+		{"own post", &model.Post{Id: "p9", UserId: "bot", ChannelId: "dm", Message: "réponse"}, model.ChannelTypeDirect, false},
+		{"other bot", &model.Post{Id: "p10", UserId: "b2", ChannelId: "dm", Message: "@parcours x", Props: model.StringInterface{"from_bot": "true"}}, model.ChannelTypeDirect, false},
+		{"webhook", &model.Post{Id: "p11", UserId: "alice", ChannelId: "c", Message: "@parcours x", Props: model.StringInterface{"from_webhook": "true"}}, model.ChannelTypeOpen, false},
+		{"system message", &model.Post{Id: "p12", UserId: "alice", ChannelId: "dm", Type: model.PostTypeJoinChannel, Message: "joined"}, model.ChannelTypeDirect, false},
+		{"edited post", &model.Post{Id: "p13", UserId: "alice", ChannelId: "dm", Message: "x", EditAt: 5}, model.ChannelTypeDirect, false},
+		{"old post replayed", &model.Post{Id: "p14", UserId: "alice", ChannelId: "dm", Message: "x", CreateAt: model.GetMillisForTime(time.Now().Add(-time.Hour))}, model.ChannelTypeDirect, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			api := &fakeAPI{}
+			b := newTestBot(api)
+			b.feed(posted(c.post, c.ct))
+			if got := len(api.posts) == 1; got != c.answer {
+				t.Fatalf("answered=%v, want %v (%d posts)", got, c.answer, len(api.posts))
+			}
+			if c.answer {
+				p := api.posts[0]
+				if p.RootId != c.post.Id || p.ChannelId != c.post.ChannelId {
+					t.Errorf("reply not in the thread: root %q channel %q", p.RootId, p.ChannelId)
+				}
+				if strings.Contains(p.Message, "@parcours") || strings.Contains(strings.ToLower(p.Message), "à @") {
+					t.Errorf("mention passed to the question: %q", p.Message)
+				}
+				if len(p.Attachments()) != 1 {
+					t.Errorf("feedback buttons missing")
+				}
+				if api.typing == 0 {
+					t.Error("no typing indicator")
+				}
+			}
+		})
+	}
+}
+
+func TestNeverTwice(t *testing.T) {
+	api := &fakeAPI{}
+	b := newTestBot(api)
+	p := &model.Post{Id: "p1", UserId: "alice", ChannelId: "dm", Message: "question"}
+	// The same event delivered again after a reconnection.
+	b.feed(posted(p, model.ChannelTypeDirect), posted(p, model.ChannelTypeDirect))
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() { defer wg.Done(); b.feed(posted(p, model.ChannelTypeDirect)) }()
+	}
+	wg.Wait()
+	if len(api.posts) != 1 {
+		t.Errorf("answered %d times", len(api.posts))
+	}
+}
+
+func TestThreadFollowUp(t *testing.T) {
+	api := &fakeAPI{threads: map[string][]*model.Post{}}
+	b := newTestBot(api)
+	b.feed(posted(&model.Post{Id: "root", UserId: "alice", ChannelId: "c", Message: "@parcours c'est quoi argocd"}, model.ChannelTypeOpen))
+	b.feed(posted(&model.Post{Id: "f1", RootId: "root", UserId: "bob", ChannelId: "c", Message: "et pour kubernetes ?"}, model.ChannelTypeOpen))
+	if len(api.posts) != 2 || api.posts[1].RootId != "root" {
+		t.Fatalf("follow-up not answered in the thread: %d posts", len(api.posts))
+	}
+	// A thread the bot never wrote in, known only to the server.
+	b.feed(posted(&model.Post{Id: "f2", RootId: "other", UserId: "bob", ChannelId: "c", Message: "merci"}, model.ChannelTypeOpen))
+	if len(api.posts) != 2 {
+		t.Fatal("answered in a thread it was not part of")
+	}
+	// After a restart: the bot's memory is empty, the server knows.
+	api.threads["old"] = []*model.Post{{Id: "old", UserId: "alice"}, {Id: "r", UserId: "bot", RootId: "old"}}
+	b2 := newTestBot(api)
+	b2.feed(posted(&model.Post{Id: "f3", RootId: "old", UserId: "alice", ChannelId: "c", Message: "et ensuite ?"}, model.ChannelTypeOpen))
+	if len(api.posts) != 3 {
+		t.Error("follow-up in a thread answered before the restart ignored")
+	}
+}
+
+func TestInterceptor(t *testing.T) {
+	api := &fakeAPI{}
+	b := newTestBot(api)
+	var got string
+	b.Intercept(func(ctx context.Context, m Message) (bool, error) {
+		got = m.Text
+		return m.Text == "diagnostic", nil
+	})
+	b.feed(posted(&model.Post{Id: "p1", UserId: "alice", ChannelId: "dm", Message: "diagnostic"}, model.ChannelTypeDirect))
+	if got != "diagnostic" || len(api.posts) != 0 {
+		t.Errorf("interceptor not consulted first: %q, %d posts", got, len(api.posts))
+	}
+	b.feed(posted(&model.Post{Id: "p2", UserId: "alice", ChannelId: "dm", Message: "autre"}, model.ChannelTypeDirect))
+	if len(api.posts) != 1 {
+		t.Error("message not handled by the interceptor not answered")
+	}
+}
+
+func TestStripMention(t *testing.T) {
+	for in, want := range map[string]string{
+		"@parcours comment déployer ?":  "comment déployer ?",
+		"@parcours, aide":               "aide",
+		"Salut @parcours. Une question": "Salut . Une question",
+		"@parcours":                     "",
+	} {
+		got, ok := stripMention(in, "parcours")
+		if !ok || got != want {
+			t.Errorf("stripMention(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
+
+func TestBackoffGrowsAndIsCapped(t *testing.T) {
+	if d := backoff(0); d < 125*time.Millisecond || d > 250*time.Millisecond {
+		t.Errorf("first delay %v", d)
+	}
+	for range 100 {
+		if d := backoff(20); d > 30*time.Second || d < 15*time.Second {
+			t.Errorf("capped delay %v", d)
+		}
+	}
+}
+
+func TestCheckRefusesNonBot(t *testing.T) {
+	_, _, err := Check(context.Background(), userAPI{&fakeAPI{}})
+	if err == nil || !strings.Contains(err.Error(), "n'est pas un compte bot") {
+		t.Errorf("non-bot accepted: %v", err)
+	}
+}
+
+type userAPI struct{ *fakeAPI }
+
+func (userAPI) GetMe(ctx context.Context) (*model.User, error) {
+	return &model.User{Id: "u", Username: "alice"}, nil
+}
+
+func TestSignerRoundTrip(t *testing.T) {
+	s := NewSigner([]byte(strings.Repeat("k", 32)), time.Minute)
+	tok := s.Sign(Claims{Action: "feedback", UserID: "u1", Nonce: "n"})
+	if c, err := s.Verify(tok, "u1"); err != nil || c.Action != "feedback" {
+		t.Fatalf("valid token refused: %v", err)
+	}
+	if _, err := s.Verify(tok, "u2"); err != ErrWrongUser {
+		t.Errorf("other user: %v", err)
+	}
+	s.now = func() time.Time { return time.Now().Add(2 * time.Minute) }
+	if _, err := s.Verify(tok, "u1"); err != ErrExpired {
+		t.Errorf("expired: %v", err)
+	}
+}
