@@ -94,18 +94,32 @@ func matchOption(opts []OptionView, text string) (string, bool) {
 			}
 		}
 	}
-	// Exact id, label or word.
-	var exact, partial []string
+	// Exact id, label or word; else the best partial match: a candidate
+	// holding the whole text beats one the text holds, and a longer
+	// candidate held beats a shorter one ("moins d'une fois par mois" is
+	// the option of that label, not the option "mois").
+	var exact []string
+	best, bestScore, tie := "", 0, false
 	all := map[string]string{} // normalised candidate → option id
 	for _, o := range opts {
 		cands := append([]string{o.ID, o.Label}, o.words...)
 		for _, c := range cands {
 			nc := normalize(c)
 			all[nc] = o.ID
-			if nc == t {
+			score := 0
+			switch {
+			case nc == t:
 				exact = appendUnique(exact, o.ID)
-			} else if len(t) >= 3 && (containsWords(nc, t) || (len(nc) >= 3 && containsWords(t, nc))) {
-				partial = appendUnique(partial, o.ID)
+			case len(t) >= 3 && containsWords(nc, t):
+				score = 1000 + len(t)
+			case len(nc) >= 3 && containsWords(t, nc):
+				score = len(nc)
+			}
+			switch {
+			case score > bestScore:
+				best, bestScore, tie = o.ID, score, false
+			case score > 0 && score == bestScore && best != o.ID:
+				tie = true
 			}
 		}
 	}
@@ -115,11 +129,8 @@ func matchOption(opts []OptionView, text string) (string, bool) {
 	if len(exact) > 1 {
 		return "", false
 	}
-	if len(partial) == 1 {
-		return partial[0], true
-	}
-	if len(partial) > 1 {
-		return "", false
+	if bestScore > 0 {
+		return best, !tie
 	}
 	keys := make([]string, 0, len(all))
 	for k := range all {
