@@ -18,19 +18,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cloud-pi-native/parcours/internal/kb"
 )
 
 // KeyFile is the button signing key generated in the data folder when none
 // is configured.
 const KeyFile = "action.key"
-
-// Source is one knowledge source: a folder, or the embedded base, with the
-// base URL its pages are published at ("" for the bot's own /kb/ pages).
-type Source struct {
-	Dir      string // "" for the embedded knowledge base
-	BaseURL  string
-	Embedded bool
-}
 
 // Config is the validated configuration of `parcours serve` and `check`.
 type Config struct {
@@ -39,13 +33,14 @@ type Config struct {
 	Listen    string // address of the bot's HTTP server
 	PublicURL string // how Mattermost reaches the HTTP server, without trailing slash
 	DataDir   string
-	IndexDir  string
 
 	// CommandTokens are slash command tokens registered by hand; tokens of
 	// the commands the bot registers itself are added at run time.
 	CommandTokens   []string
 	RegisterCommand bool
-	Sources         []Source
+	// Sources are the knowledge sources; the embedded one has an empty
+	// BaseURL until serve points it at the bot's own /kb/ pages.
+	Sources []kb.Source
 	// Admins are usernames or user ids allowed the admin sub-commands, on
 	// top of Mattermost system admins.
 	Admins []string
@@ -69,10 +64,9 @@ var Env = []struct{ Name, Flag, Help string }{
 	{"PARCOURS_LISTEN", "listen", "adresse d'écoute du serveur HTTP du bot (défaut :8080)"},
 	{"PARCOURS_PUBLIC_URL", "public-url", "URL par laquelle Mattermost joint ce serveur HTTP"},
 	{"PARCOURS_DATA_DIR", "data-dir", "dossier de données (base, index, clé de signature)"},
-	{"PARCOURS_INDEX_DIR", "index-dir", "dossier de l'index de recherche (défaut <data>/index)"},
 	{"PARCOURS_COMMAND_TOKENS", "command-tokens", "jetons de commande slash enregistrée à la main, séparés par des virgules"},
 	{"PARCOURS_REGISTER_COMMAND", "register-command", "enregistrer /parcours dans les équipes du bot (true/false, défaut true)"},
-	{"PARCOURS_KNOWLEDGE", "knowledge", "sources de connaissances : DOSSIER ou DOSSIER=URL, séparées par des virgules ; « embarque » = base intégrée (défaut)"},
+	{"PARCOURS_SOURCES", "sources", "sources de connaissances : DOSSIER, DOSSIER=URL ou DOSSIER=URL|STYLE, séparées par des virgules ; « embarquee » = base intégrée (défaut)"},
 	{"PARCOURS_ADMINS", "admins", "noms d'utilisateur ou identifiants des administrateurs du bot, séparés par des virgules"},
 	{"PARCOURS_LOG_LEVEL", "log-level", "niveau de journalisation : debug, info, warn, error (défaut info)"},
 	{"PARCOURS_LOG_FORMAT", "log-format", "format des journaux : json ou console (défaut json)"},
@@ -133,10 +127,6 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 	} else if st, err := os.Stat(c.DataDir); err == nil && !st.IsDir() {
 		bad("PARCOURS_DATA_DIR", "« %s » existe et n'est pas un dossier", c.DataDir)
 	}
-	c.IndexDir = get("PARCOURS_INDEX_DIR")
-	if c.IndexDir == "" && c.DataDir != "" {
-		c.IndexDir = filepath.Join(c.DataDir, "index")
-	}
 
 	c.CommandTokens = splitList(get("PARCOURS_COMMAND_TOKENS"))
 	for _, t := range c.CommandTokens {
@@ -154,7 +144,7 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 		c.RegisterCommand = b
 	}
 
-	c.Sources = parseSources(get("PARCOURS_KNOWLEDGE"), bad)
+	c.Sources = parseSources(get("PARCOURS_SOURCES"), bad)
 	c.Admins = splitList(get("PARCOURS_ADMINS"))
 	for i, a := range c.Admins {
 		c.Admins[i] = strings.ToLower(strings.TrimPrefix(a, "@"))
@@ -258,38 +248,27 @@ func checkURL(v, name, what string, bad func(string, string, ...any)) string {
 	return strings.TrimRight(v, "/")
 }
 
-func parseSources(v string, bad func(string, string, ...any)) []Source {
+func parseSources(v string, bad func(string, string, ...any)) []kb.Source {
 	items := splitList(v)
 	if len(items) == 0 {
-		return []Source{{Embedded: true}}
+		return []kb.Source{kb.Embedded()}
 	}
-	var out []Source
+	var out []kb.Source
 	for _, it := range items {
 		dir, base, _ := strings.Cut(it, "=")
-		dir, base = strings.TrimSpace(dir), strings.TrimSpace(base)
-		if base != "" {
-			u, err := url.Parse(base)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				bad("PARCOURS_KNOWLEDGE", "URL de publication « %s » invalide pour la source « %s »", base, dir)
-				continue
-			}
-			base = strings.TrimRight(base, "/") + "/"
-		}
-		switch strings.ToLower(dir) {
-		case "embarque", "embarqué", "embedded", "":
-			out = append(out, Source{Embedded: true, BaseURL: base})
+		switch strings.ToLower(strings.TrimSpace(dir)) {
+		case "embarque", "embarquee", "embarquée", "embedded":
+			src := kb.Embedded()
+			src.BaseURL = strings.TrimSpace(base)
+			out = append(out, src)
 			continue
 		}
-		st, err := os.Stat(dir)
+		src, err := kb.ParseSourceSpec(it)
 		if err != nil {
-			bad("PARCOURS_KNOWLEDGE", "dossier « %s » introuvable", dir)
+			bad("PARCOURS_SOURCES", "%v", err)
 			continue
 		}
-		if !st.IsDir() {
-			bad("PARCOURS_KNOWLEDGE", "« %s » n'est pas un dossier", dir)
-			continue
-		}
-		out = append(out, Source{Dir: dir, BaseURL: base})
+		out = append(out, src)
 	}
 	return out
 }

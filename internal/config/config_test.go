@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cloud-pi-native/parcours/internal/kb"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -35,14 +37,11 @@ func TestLoadValid(t *testing.T) {
 	if !c.RegisterCommand || c.LogLevel != "info" || c.LogFormat != "json" {
 		t.Errorf("defaults not applied: %+v", c)
 	}
-	if len(c.Sources) != 1 || !c.Sources[0].Embedded {
+	if len(c.Sources) != 1 || c.Sources[0].Name != kb.EmbeddedName {
 		t.Errorf("default source should be the embedded base: %+v", c.Sources)
 	}
 	if !c.IsAdminName("x", "alice") || !c.IsAdminName("4XK1", "") || c.IsAdminName("y", "bob") {
 		t.Errorf("admin list not applied: %v", c.Admins)
-	}
-	if c.IndexDir != filepath.Join(env["PARCOURS_DATA_DIR"], "index") {
-		t.Errorf("index dir %q", c.IndexDir)
 	}
 }
 
@@ -63,13 +62,13 @@ func TestEveryProblemNamed(t *testing.T) {
 		"PARCOURS_PUBLIC_URL": "ftp://x",
 		"PARCOURS_LOG_LEVEL":  "bavard",
 		"PARCOURS_ACTION_KEY": "zq7x",
-		"PARCOURS_KNOWLEDGE":  "/nexiste/pas=https://doc",
+		"PARCOURS_SOURCES":    "/nexiste/pas=https://doc",
 	}), io.Discard)
 	if err == nil {
 		t.Fatal("invalid configuration accepted")
 	}
 	for _, name := range []string{"PARCOURS_MM_URL", "PARCOURS_MM_TOKEN", "PARCOURS_LISTEN", "PARCOURS_PUBLIC_URL",
-		"PARCOURS_DATA_DIR", "PARCOURS_LOG_LEVEL", "PARCOURS_ACTION_KEY", "PARCOURS_KNOWLEDGE"} {
+		"PARCOURS_DATA_DIR", "PARCOURS_LOG_LEVEL", "PARCOURS_ACTION_KEY", "PARCOURS_SOURCES"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("message does not name %s:\n%v", name, err)
 		}
@@ -82,12 +81,12 @@ func TestEveryProblemNamed(t *testing.T) {
 func TestSources(t *testing.T) {
 	env := validEnv(t)
 	dir := t.TempDir()
-	env["PARCOURS_KNOWLEDGE"] = "embarque, " + dir + "=https://doc.example.org/base"
+	env["PARCOURS_SOURCES"] = "embarquee, " + dir + "=https://doc.example.org/base|html"
 	c, err := Load(nil, envOf(env), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Sources) != 2 || !c.Sources[0].Embedded || c.Sources[1].Dir != dir || c.Sources[1].BaseURL != "https://doc.example.org/base/" {
+	if len(c.Sources) != 2 || c.Sources[0].Name != kb.EmbeddedName || c.Sources[1].BaseURL != "https://doc.example.org/base" || c.Sources[1].Links != kb.LinkHTML {
 		t.Errorf("sources %+v", c.Sources)
 	}
 }

@@ -1,0 +1,254 @@
+// Package serve wires the Mattermost bot together: configuration, store,
+// knowledge engine, HTTP server, slash command registration and the
+// WebSocket loop. `parcours serve` and the end-to-end tests both run it.
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/cloud-pi-native/parcours/internal/bolt"
+	"github.com/cloud-pi-native/parcours/internal/command"
+	"github.com/cloud-pi-native/parcours/internal/config"
+	"github.com/cloud-pi-native/parcours/internal/httpapi"
+	"github.com/cloud-pi-native/parcours/internal/kb"
+	"github.com/cloud-pi-native/parcours/internal/mattermost"
+	"github.com/cloud-pi-native/parcours/internal/metrics"
+	"go.uber.org/zap"
+)
+
+// Bot is a running bot.
+type Bot struct {
+	Config  *config.Config
+	Store   *bolt.DB
+	Engine  *answer.Engine
+	HTTP    *httpapi.Server
+	MM      *mattermost.Bot
+	Client  *mattermost.Client
+	Command *command.Handler
+	Metrics *metrics.Metrics
+	Tokens  *httpapi.Tokens
+	Addr    net.Addr // where the HTTP server listens
+
+	log  *zap.Logger
+	srv  *http.Server
+	done chan error
+}
+
+// Start connects to Mattermost, loads the knowledge base, starts the HTTP
+// server on ln (or on cfg.Listen when nil) and the WebSocket loop. The bot
+// runs until ctx ends; Wait returns once it has stopped cleanly.
+func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Logger) (b *Bot, err error) {
+	b = &Bot{Config: cfg, log: log, Metrics: metrics.New(), done: make(chan error, 1)}
+	var cleanup []func()
+	defer func() {
+		if err != nil {
+			for i := len(cleanup) - 1; i >= 0; i-- {
+				cleanup[i]()
+			}
+		}
+	}()
+	key, err := cfg.LoadOrCreateKey()
+	if err != nil {
+		return nil, err
+	}
+	signer := mattermost.NewSigner(key, cfg.ActionTTL)
+
+	b.Client = mattermost.NewClient(cfg.MMURL, cfg.MMToken)
+	me, version, err := mattermost.Check(ctx, b.Client)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("connected to Mattermost", zap.String("server_version", version), zap.String("bot", me.Username), zap.String("bot_id", me.Id))
+
+	b.Store, err = bolt.Open(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	cleanup = append(cleanup, func() { b.Store.Close() })
+
+	sources := slices.Clone(cfg.Sources)
+	var pages []fs.FS
+	for i, s := range sources {
+		if s.BaseURL == "" {
+			// Pages without a site of their own are served by the bot.
+			sources[i].BaseURL = cfg.PublicURL + "/kb"
+			pages = append(pages, s.FS)
+		}
+	}
+	b.Engine, err = answer.Open(ctx, answer.Options{Sources: sources, Logger: log.Named("answer")})
+	if err != nil {
+		return nil, fmt.Errorf("chargement de la base de connaissances: %w", err)
+	}
+	cleanup = append(cleanup, func() { b.Engine.Close() })
+	st := b.Engine.Stats()
+	b.Metrics.IndexPages.Set(float64(st.Pages))
+	b.Metrics.IndexSections.Set(float64(st.Sections))
+	log.Info("knowledge base loaded", zap.Int("pages", st.Pages), zap.Int("sections", st.Sections), zap.Int("warnings", len(st.Warnings)))
+
+	if ln == nil {
+		ln, err = net.Listen("tcp", cfg.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("écoute sur %s (PARCOURS_LISTEN): %w", cfg.Listen, err)
+		}
+	}
+	cleanup = append(cleanup, func() { ln.Close() })
+	b.Addr = ln.Addr()
+
+	b.Tokens = httpapi.NewTokens(cfg.CommandTokens...)
+	b.Command = command.New(command.Deps{
+		Catalog: b.Engine.Catalog,
+		Link: func(page, anchor string) string {
+			if anchor != "" {
+				page += "#" + anchor
+			}
+			return b.Engine.PageURL(page)
+		},
+		Answers: b.Engine,
+		Index:   index{b},
+		Usage:   usage{b.Store},
+		IsAdmin: b.isAdmin,
+		Logger:  log.Named("command"),
+	})
+	actionURL := cfg.PublicURL + "/mattermost/action"
+	b.MM = mattermost.New(mattermost.Options{
+		API: b.Client, URL: cfg.MMURL, Token: cfg.MMToken, Answers: b.Engine, Questions: b.Store,
+		Signer: signer, ActionURL: actionURL, Logger: log.Named("mattermost"), Metrics: b.Metrics,
+	}, me)
+	b.HTTP = httpapi.New(httpapi.Options{
+		Logger: log.Named("http"), Metrics: b.Metrics, Command: b.Command, Tokens: b.Tokens, Signer: signer,
+		Feedback: b.Store, Questions: b.Store, ActionURL: actionURL, Pages: pages, RenderHTML: kb.RenderHTML,
+		Ready: b.ready,
+	})
+
+	if cfg.RegisterCommand {
+		toks, err := mattermost.RegisterCommand(ctx, b.Client, me, cfg.PublicURL+"/mattermost/command", log.Named("register"))
+		if err != nil {
+			log.Warn("slash command registration failed", zap.Error(err))
+		}
+		for _, t := range toks {
+			b.Tokens.Add(t)
+		}
+	}
+	if b.Tokens.Len() == 0 {
+		log.Warn("no slash command token: /parcours will be refused until it is registered (PARCOURS_COMMAND_TOKENS or PARCOURS_REGISTER_COMMAND)")
+	}
+
+	b.srv = b.HTTP.HTTPServer(cfg.Listen)
+	httpDone := make(chan error, 1)
+	go func() {
+		if err := b.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			httpDone <- err
+			return
+		}
+		httpDone <- nil
+	}()
+	log.Info("HTTP server listening", zap.String("addr", b.Addr.String()), zap.String("public_url", cfg.PublicURL))
+
+	runCtx, stopRun := context.WithCancel(ctx)
+	mmDone := make(chan struct{})
+	go func() {
+		b.MM.Run(runCtx)
+		close(mmDone)
+	}()
+	go func() {
+		var err error
+		select {
+		case <-ctx.Done():
+		case err = <-httpDone:
+			log.Error("HTTP server stopped", zap.Error(err))
+		}
+		// Stop taking new work, finish what is in flight, then close the
+		// store and the index.
+		stopRun()
+		shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		b.srv.Shutdown(shutCtx)
+		cancel()
+		<-mmDone
+		b.Engine.Close()
+		b.Store.Close()
+		log.Info("stopped")
+		b.done <- err
+	}()
+	return b, nil
+}
+
+// Wait blocks until the bot has stopped.
+func (b *Bot) Wait() error { return <-b.done }
+
+func (b *Bot) ready() (bool, []string) {
+	var why []string
+	if b.Engine.Stats().Pages == 0 {
+		why = append(why, "base de connaissances vide ou non chargée")
+	}
+	if !b.MM.Connected() {
+		why = append(why, "WebSocket Mattermost non connecté")
+	}
+	return len(why) == 0, why
+}
+
+// isAdmin checks the configured list, then the Mattermost system admin
+// role, never anything the request claims.
+func (b *Bot) isAdmin(ctx context.Context, userID, userName string) (bool, error) {
+	if b.Config.IsAdminName(userID, "") {
+		return true, nil
+	}
+	u, err := b.Client.GetUser(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	if b.Config.IsAdminName(u.Id, u.Username) {
+		return true, nil
+	}
+	return slices.Contains(strings.Fields(u.Roles), "system_admin"), nil
+}
+
+// index adapts the engine to the command's reindex and stats.
+type index struct{ b *Bot }
+
+func (i index) Reload(ctx context.Context) (command.IndexStats, error) {
+	st, err := i.b.Engine.Reload(ctx)
+	if err != nil {
+		return command.IndexStats{}, err
+	}
+	i.b.Metrics.IndexPages.Set(float64(st.Pages))
+	i.b.Metrics.IndexSections.Set(float64(st.Sections))
+	return command.IndexStats{Pages: st.Pages, Sections: st.Sections, Warnings: st.Warnings, LoadedAt: st.LoadedAt}, nil
+}
+
+func (i index) Stats() command.IndexStats {
+	st := i.b.Engine.Stats()
+	return command.IndexStats{Pages: st.Pages, Sections: st.Sections, Warnings: st.Warnings, LoadedAt: st.LoadedAt}
+}
+
+// usage adapts the store to the command's stats.
+type usage struct{ db *bolt.DB }
+
+func (u usage) Usage(ctx context.Context, recent int) (command.Usage, error) {
+	var out command.Usage
+	q, err := u.db.QuestionCounts()
+	if err != nil {
+		return out, err
+	}
+	f, err := u.db.FeedbackCounts()
+	if err != nil {
+		return out, err
+	}
+	misses, err := u.db.RecentMisses(recent)
+	if err != nil {
+		return out, err
+	}
+	out = command.Usage{Answered: q.Answered, Missed: q.Missed, Useful: f.Useful, NotUseful: f.NotUseful}
+	for _, m := range misses {
+		out.RecentMisses = append(out.RecentMisses, command.Miss{Question: m.Question, At: m.At})
+	}
+	return out, nil
+}
