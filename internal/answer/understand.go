@@ -71,6 +71,8 @@ func newUnderstanding(c *parcours.Catalog) *understanding {
 	return u
 }
 
+var selfIntroRE = regexp.MustCompile(`(?i)\b(je suis|j'suis|chuis|je travaille|je bosse|je fais partie|je m'occupe|en tant que|nous sommes|on est|i am|i'm|i work)\b`)
+
 var levelNumberRE = regexp.MustCompile(`(?i)\b(?:niveau|level|niv\.?)\s*([123])\b`)
 
 // read finds the role, level and path intent of a question.
@@ -90,6 +92,11 @@ func (u *understanding) read(question string) intent {
 		if pathWords()[t] {
 			in.wantsPath = true
 		}
+	}
+	// "je suis SRE", "niveau expert sre": a role with a level, or a person
+	// introducing themselves by their role, asks for their path.
+	if in.path != "" && (in.level > 0 || selfIntroRE.MatchString(question)) {
+		in.wantsPath = true
 	}
 	return in
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -136,7 +135,43 @@ type Engine struct {
 	keep  int
 	now   func() time.Time
 	log   *zap.Logger
-	locks [256]sync.Mutex
+	locks userLocks
+}
+
+// userLocks serialises the calls of each user. A lock exists only while a
+// call of its user runs or waits, so memory does not grow with users.
+type userLocks struct {
+	mu sync.Mutex
+	m  map[string]*userLock
+}
+
+type userLock struct {
+	mu      sync.Mutex
+	waiters int
+}
+
+func (l *userLocks) lock(userID string) func() {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[string]*userLock{}
+	}
+	ul := l.m[userID]
+	if ul == nil {
+		ul = &userLock{}
+		l.m[userID] = ul
+	}
+	ul.waiters++
+	l.mu.Unlock()
+	ul.mu.Lock()
+	return func() {
+		ul.mu.Unlock()
+		l.mu.Lock()
+		ul.waiters--
+		if ul.waiters == 0 {
+			delete(l.m, userID)
+		}
+		l.mu.Unlock()
+	}
 }
 
 // New returns an engine.
@@ -172,13 +207,7 @@ func (e *Engine) SetQuestionnaire(q *Questionnaire) {
 	}
 }
 
-func (e *Engine) lock(userID string) func() {
-	h := fnv.New32a()
-	h.Write([]byte(userID))
-	m := &e.locks[h.Sum32()%uint32(len(e.locks))]
-	m.Lock()
-	return m.Unlock
-}
+func (e *Engine) lock(userID string) func() { return e.locks.lock(userID) }
 
 // load returns the user's live session, cleaned against the current
 // questionnaire; an expired one is deleted and reported.

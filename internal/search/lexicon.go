@@ -1,7 +1,9 @@
 package search
 
 import (
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -10,6 +12,9 @@ import (
 type Alt struct {
 	Text  string
 	Terms []string
+	// Root, when set, also matches any indexed term starting with it: the
+	// light stemmer leaves "superviser" and "supervision" apart.
+	Root string
 }
 
 // Concept is one meaningful unit of a question: a word, or an expression
@@ -20,6 +25,8 @@ type Concept struct {
 	Fuzzy   bool   // the word was unknown and corrected to a close one
 	Unknown bool   // no page holds any of its alternatives
 	Weight  float64
+	group   int  // synonym group, -1 for a plain word
+	generic bool // an everyday word: weighs little
 }
 
 // Lexicon holds the synonym groups, analyzed, for query expansion.
@@ -109,9 +116,11 @@ var fillerWords = strings.Fields(`
 	est-ce qu'est-ce c'est voudrais voudrait veux veut souhaite souhaiterais aimerais
 	peux peut pouvez pourrais pourriez dois doit devons devez faut faire fait fais
 	savoir sais sait connaître trouver trouve avoir besoin aide aider question questions
-	bonjour bonsoir salut hello coucou merci svp stp please thanks thank
+	bonjour bonsoir salut hello coucou merci svp stp please thanks thank sert servent servir
 	explique expliquer expliquez dire dis dites montre montrer chose truc trucs
 	moi toi vous nous mon ma mes ton ta tes votre vos notre nos là ici ça cela ceci
+	concrètement exactement vraiment simplement rapidement précisément globalement
+	gros bref résumé grosso modo trop très assez plutôt exactly really basically actually
 	y-a-t-il y-a il-y-a a-t-on existe-t-il bien alors donc oui non
 	what how why when where which who whom whose is are was be been do does did can could
 	should would will shall may might must the a an of to for in on at by with about from
@@ -119,10 +128,35 @@ var fillerWords = strings.Fields(`
 	get find know tell explain some any thing things need want wanna like
 `)
 
+// genericWords are everyday verbs and nouns that say what the user wants to
+// do, not what about: "où ranger mes mdp", "how do feature flags work".
+// They still rank pages, but weigh little in the question's coverage, so an
+// unknown everyday verb does not turn a real question into "not found".
+var genericWords = strings.Fields(`
+	ranger range stocker stocke mettre mets met utiliser utilise employer appliquer
+	créer crée ajouter ajoute supprimer enlever retirer modifier changer installer lancer
+	chercher cherche voir regarder aller va venir prendre donner montrer marcher marche
+	fonctionner fonctionne signifie signifier veut dire passer obtenir demander
+	accéder accède garder conserver réaliser effectuer organiser préparer suivre choisir
+	comprendre expliquer décrire définir résoudre régler corriger éviter démarche démarches
+	moyen moyens façon manière exemple exemples info infos information informations
+	sujet problème souci marche étape étapes liste idée conseil conseils bonne bonnes meilleur meilleure
+	work works working use using used set setup make made run running manage handle store keep put add
+	remove change update install see look go take give show fix solve help mean means happen
+	way ways example examples best good
+`)
+
 var (
-	fillerOnce  sync.Once
-	fillerTerms map[string]bool
+	fillerOnce   sync.Once
+	fillerTerms  map[string]bool
+	genericTerms map[string]bool
 )
+
+// IsGeneric reports whether an analyzed term is an everyday word.
+func IsGeneric(term string) bool {
+	IsFiller("")
+	return genericTerms[term]
+}
 
 // IsFiller reports whether an analyzed term is chat filler.
 func IsFiller(term string) bool {
@@ -133,6 +167,12 @@ func IsFiller(term string) bool {
 				fillerTerms[t] = true
 			}
 		}
+		genericTerms = map[string]bool{}
+		for _, w := range genericWords {
+			for _, t := range Terms(w) {
+				genericTerms[t] = true
+			}
+		}
 	})
 	return fillerTerms[term]
 }
@@ -140,11 +180,16 @@ func IsFiller(term string) bool {
 // Concepts splits a question into concepts: synonym expressions first
 // (longest match), then the remaining words, filler dropped.
 func (lx *Lexicon) Concepts(question string) []Concept {
+	question = demonstrativeRE.ReplaceAllString(question, "$1$2")
 	toks := Analyze(question)
 	var out []Concept
 	seen := map[string]bool{}
 	add := func(c Concept) {
 		key := strings.Join(c.Alts[0].Terms, " ")
+		if c.group >= 0 {
+			// "pipeline CI/CD": two words of one group are one concept.
+			key = "g" + strconv.Itoa(c.group)
+		}
 		if seen[key] {
 			return
 		}
@@ -177,7 +222,7 @@ func (lx *Lexicon) Concepts(question string) []Concept {
 					alts = append(alts, a)
 				}
 			}
-			add(Concept{Surface: surface, Alts: alts})
+			add(Concept{Surface: surface, Alts: alts, group: e.group})
 			i += n
 			matched = true
 			break
@@ -190,10 +235,25 @@ func (lx *Lexicon) Concepts(question string) []Concept {
 		if IsFiller(t.Term) || len([]rune(t.Term)) < 2 && !isDigit(t.Term) {
 			continue
 		}
-		add(Concept{Surface: question[t.Start:t.End], Alts: []Alt{{Text: question[t.Start:t.End], Terms: []string{t.Term}}}})
+		alt := Alt{Text: question[t.Start:t.End], Terms: []string{t.Term}}
+		if r := []rune(t.Term); len(r) >= minRootTerm {
+			alt.Root = string(r[:max(minRoot, len(r)-3)])
+		}
+		add(Concept{Surface: alt.Text, Alts: []Alt{alt}, group: -1})
 	}
 	return out
 }
+
+// Roots: words of 7 letters or more also match the indexed words that share
+// their first letters (all but the last three, at least 5).
+const (
+	minRootTerm = 7
+	minRoot     = 5
+)
+
+// demonstrativeRE finds "ce mois-ci", "cette fois là": the "ci"/"là" is
+// grammar, not the abbreviation CI.
+var demonstrativeRE = regexp.MustCompile(`(?i)\b(ce|cet|cette|ces|celui|celle|ceux|celles)(\s+\p{L}+)?[\s-]+(ci|là|la)\b`)
 
 func isDigit(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -24,6 +25,10 @@ type Request struct {
 	// Parcours and Niveau favour pages of that path and level, when known.
 	Parcours string
 	Niveau   int
+	// UnknownWeight scales the weight of words no page holds (1 when
+	// zero). English questions on French pages lower it: their everyday
+	// English words are unknown without being off-topic.
+	UnknownWeight float64
 }
 
 // Result is the ranked answer of the index.
@@ -58,6 +63,13 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	concepts := ix.lex.Concepts(req.Question)
 	if err := ix.resolve(concepts); err != nil {
 		return nil, err
+	}
+	if req.UnknownWeight > 0 {
+		for i := range concepts {
+			if concepts[i].Unknown {
+				concepts[i].Weight *= req.UnknownWeight
+			}
+		}
 	}
 	res := &Result{Concepts: concepts}
 	q := ix.conceptsQuery(concepts, pageFields)
@@ -107,7 +119,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 }
 
 // resolve weighs each concept by its rarity and corrects unknown words to
-// the closest indexed term, narrowly: only single words of 4 letters or
+// the closest indexed term, narrowly: only single words of 5 letters or
 // more that no page holds (most "typos" are missing accents, which folding
 // already absorbs).
 func (ix *Index) resolve(concepts []Concept) error {
@@ -122,7 +134,7 @@ func (ix *Index) resolve(concepts []Concept) error {
 		df := ix.conceptDF(c)
 		if df == 0 && len(c.Alts) == 1 && len(c.Alts[0].Terms) == 1 {
 			term := c.Alts[0].Terms[0]
-			if n := len([]rune(term)); n >= 4 && !isDigit(term) {
+			if n := len([]rune(term)); n >= 5 && !isDigit(term) {
 				if corrector == nil {
 					var err error
 					if corrector, err = ix.newCorrector(); err != nil {
@@ -142,12 +154,39 @@ func (ix *Index) resolve(concepts []Concept) error {
 			}
 		}
 		c.Unknown = df == 0
-		c.Weight = ix.idf(df)
-		if c.Fuzzy {
-			c.Weight *= 0.8
+		c.Weight = ix.conceptIDF(c)
+		if len(c.Alts[0].Terms) == 1 && IsGeneric(c.Alts[0].Terms[0]) {
+			c.generic = true
+			c.Weight *= genericWeight
 		}
 	}
 	return nil
+}
+
+// genericWeight is the share of its rarity an everyday word keeps.
+const genericWeight = 0.3
+
+// conceptIDF is the mean rarity of the known alternatives of a concept (the
+// highest rarity when none is known): broad synonyms ("secret") and narrow
+// abbreviations ("mdp") balance each other.
+func (ix *Index) conceptIDF(c *Concept) float64 {
+	sum, n := 0.0, 0
+	for _, a := range c.Alts {
+		df := -1
+		for _, t := range a.Terms {
+			if d := ix.df[t]; df < 0 || d < df {
+				df = d
+			}
+		}
+		if df > 0 {
+			sum += ix.idf(df)
+			n++
+		}
+	}
+	if n == 0 {
+		return ix.idf(0)
+	}
+	return sum / float64(n)
 }
 
 // conceptDF approximates how many pages hold a concept: the largest page
@@ -182,9 +221,19 @@ func (ix *Index) conceptsQuery(concepts []Concept, fields map[string]float64) qu
 			}
 			for f, fb := range fields {
 				alts = append(alts, altQuery(a, f, boost*fb))
+				if a.Root != "" {
+					pq := bleve.NewPrefixQuery(a.Root)
+					pq.SetField(f)
+					pq.SetBoost(0.5 * boost * fb)
+					alts = append(alts, pq)
+				}
 			}
 		}
-		parts = append(parts, bleve.NewDisjunctionQuery(alts...))
+		d := bleve.NewDisjunctionQuery(alts...)
+		if c.generic {
+			d.SetBoost(genericWeight)
+		}
+		parts = append(parts, d)
 	}
 	if len(parts) == 0 {
 		return nil
@@ -215,6 +264,14 @@ func coverage(concepts []Concept, locs search.FieldTermLocationMap, total float6
 			found[t] = true
 		}
 	}
+	hasRoot := func(root string) bool {
+		for t := range found {
+			if strings.HasPrefix(t, root) {
+				return true
+			}
+		}
+		return false
+	}
 	matched := make([]bool, len(concepts))
 	got := 0.0
 	for i, c := range concepts {
@@ -226,9 +283,17 @@ func coverage(concepts []Concept, locs search.FieldTermLocationMap, total float6
 					break
 				}
 			}
+			if !all && a.Root != "" {
+				all = hasRoot(a.Root)
+			}
 			if all {
 				matched[i] = true
-				got += c.Weight
+				// A corrected word is a guess: half the evidence.
+				if c.Fuzzy {
+					got += c.Weight / 2
+				} else {
+					got += c.Weight
+				}
 				break
 			}
 		}
@@ -337,13 +402,13 @@ func (ix *Index) newCorrector() (*termCorrector, error) {
 func (tc *termCorrector) close() { _ = tc.reader.Close() }
 
 // correct returns the closest indexed term (fewest edits, then most pages),
-// or "" when none is close enough: one edit up to 7 letters, two beyond,
+// or "" when none is close enough: one edit up to 8 letters, two beyond,
 // and the same first letter (typos rarely touch it; it keeps unrelated words
 // from being "corrected" into the domain).
 func (tc *termCorrector) correct(term string, df map[string]int) string {
 	r := []rune(term)
 	fz := 1
-	if len(r) > 7 {
+	if len(r) > 8 {
 		fz = 2
 	}
 	cands, err := tc.fuzzyDict(term, fz, string(r[0]))

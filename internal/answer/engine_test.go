@@ -1,0 +1,239 @@
+package answer
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cloud-pi-native/parcours/internal/kb"
+)
+
+var (
+	shippedOnce sync.Once
+	shipped     *Engine
+	shippedErr  error
+)
+
+// shippedEngine is the engine on the embedded knowledge base, shared by the
+// tests that only ask.
+func shippedEngine(t testing.TB) *Engine {
+	t.Helper()
+	shippedOnce.Do(func() { shipped, shippedErr = Open(context.Background(), Options{}) })
+	if shippedErr != nil {
+		t.Fatal(shippedErr)
+	}
+	return shipped
+}
+
+func ask(t *testing.T, q string) *Answer {
+	t.Helper()
+	a, err := shippedEngine(t).Ask(context.Background(), q)
+	if err != nil {
+		t.Fatalf("Ask(%q): %v", q, err)
+	}
+	return a
+}
+
+func TestFirstPassage(t *testing.T) {
+	cases := []struct {
+		name, q, want string
+	}{
+		{"abbreviation", "c'est quoi k8s ?", "pratiques/conteneurs-kubernetes.md"},
+		{"synonym mdp", "où ranger mes mdp ?", "pratiques/secrets.md"},
+		{"missing accents and typo", "deploiment sur kubernets", "pratiques/conteneurs-kubernetes.md"},
+		{"english", "how do feature flags work?", "pratiques/feature-flags.md"},
+		{"plain french", "comment mettre en place l'intégration continue", "pratiques/ci-cd.md"},
+		{"diagnostic", "à quoi sert le diagnostic de maturité", "diagnostic.md"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := ask(t, c.q)
+			if !a.Answered || len(a.Passages) == 0 {
+				t.Fatalf("%q not answered (confidence %.2f)", c.q, a.Confidence)
+			}
+			if got := a.Passages[0].Path; got != c.want {
+				t.Errorf("%q: first passage %s, want %s (all: %v)", c.q, got, c.want, paths(a))
+			}
+			if a.Passages[0].URL == "" || a.Passages[0].Excerpt == "" {
+				t.Errorf("passage without link or excerpt: %+v", a.Passages[0])
+			}
+		})
+	}
+}
+
+func paths(a *Answer) []string {
+	var out []string
+	for _, p := range a.Passages {
+		out = append(out, p.Path+"#"+p.Anchor)
+	}
+	return out
+}
+
+func TestRolesLeadToTheirPath(t *testing.T) {
+	cases := []struct {
+		q     string
+		path  string
+		level int
+	}{
+		{"je suis chef de projet, par où commencer ?", "projet", 1},
+		{"je suis développeur débutant", "produit", 1},
+		{"je suis DSI, quel parcours pour moi ?", "strategie", 1},
+		{"I'm an SRE, which learning path should I follow at level 2?", "sre", 2},
+	}
+	for _, c := range cases {
+		a := ask(t, c.q)
+		if !a.Answered || a.Path == nil {
+			t.Errorf("%q: no path recommended (answered=%v)", c.q, a.Answered)
+			continue
+		}
+		if a.Path.ID != c.path || a.Path.Level != c.level {
+			t.Errorf("%q: path %s level %d, want %s level %d", c.q, a.Path.ID, a.Path.Level, c.path, c.level)
+		}
+		if !strings.Contains(a.Path.URL, "parcours/"+c.path+".md#niveau-") {
+			t.Errorf("%q: path link %q should point at the level section", c.q, a.Path.URL)
+		}
+		if a.Passages[0].Path != "parcours/"+c.path+".md" {
+			t.Errorf("%q: first passage %v, want the path page", c.q, paths(a))
+		}
+	}
+}
+
+func TestLevelPointsAtLevelSection(t *testing.T) {
+	a := ask(t, "je suis développeur débutant")
+	if a.Passages[0].Anchor != "niveau-1--fondamentaux" {
+		t.Errorf("a beginner developer should land on the level 1 section, got %v", paths(a))
+	}
+}
+
+func TestOffTopicIsNotAnswered(t *testing.T) {
+	for _, q := range []string{
+		"quel temps fera-t-il demain à Paris ?",
+		"quand sont les prochaines vacances scolaires",
+		"recette de la tarte aux pommes",
+		"what's the weather like tomorrow?",
+		"",
+		"???",
+	} {
+		a := ask(t, q)
+		if a.Answered {
+			t.Errorf("%q answered with confidence %.2f: %v", q, a.Confidence, paths(a))
+		}
+		if len(a.Suggestions) == 0 {
+			t.Errorf("%q: a not-found answer must say what to try next", q)
+		}
+	}
+	a := ask(t, "what's the weather like tomorrow?")
+	if a.Lang != "en" || !strings.Contains(strings.Join(a.Suggestions, " "), "Rephrase") {
+		t.Errorf("English question should get English suggestions: %+v", a)
+	}
+	a = ask(t, "horaires du train pour Lyon")
+	if !strings.Contains(strings.Join(a.Suggestions, " "), "/parcours") {
+		t.Errorf("suggestions should offer /parcours: %v", a.Suggestions)
+	}
+}
+
+func TestExcerptHighlightsQuestionWords(t *testing.T) {
+	a := ask(t, "comment gérer les secrets ?")
+	if !strings.Contains(strings.ToLower(a.Passages[0].Excerpt), "**secret") {
+		t.Errorf("excerpt should put the question's words in bold: %q", a.Passages[0].Excerpt)
+	}
+}
+
+func TestReloadSwapsAndKeepsServingOnError(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("astreinte.md", "# Astreinte\n\nL'astreinte de l'équipe plateforme est organisée par roulement hebdomadaire, avec un cadre d'escalade écrit et partagé.\n")
+	ctx := context.Background()
+	e, err := Open(ctx, Options{Sources: []kb.Source{kb.Dir(dir)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if a, _ := e.Ask(ctx, "astreinte"); !a.Answered {
+		t.Fatal("the first base should answer")
+	}
+	if a, _ := e.Ask(ctx, "sauvegarde des bases"); a.Answered {
+		t.Fatal("a page that does not exist yet must not answer")
+	}
+	write("sauvegarde.md", "# Sauvegarde\n\nLa sauvegarde des bases de données est quotidienne, conservée trente jours et testée chaque mois par une restauration.\n")
+
+	// Questions keep being answered while the index is swapped.
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := e.Ask(ctx, "astreinte"); err != nil {
+					t.Errorf("Ask during reload: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	st, err := e.Reload(ctx)
+	close(stop)
+	wg.Wait()
+	if err != nil || st.Pages != 2 {
+		t.Fatalf("Reload = %+v, %v", st, err)
+	}
+	if a, _ := e.Ask(ctx, "sauvegarde des bases"); !a.Answered || a.Passages[0].Path != "sauvegarde.md" {
+		t.Fatalf("the new page should answer after reload: %+v", a)
+	}
+
+	// A broken source (every page gone) is refused; the running index stays.
+	for _, n := range []string{"astreinte.md", "sauvegarde.md"} {
+		if err := os.Remove(filepath.Join(dir, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.Reload(ctx); err == nil {
+		t.Fatal("reloading an empty source must fail")
+	}
+	if a, _ := e.Ask(ctx, "sauvegarde des bases"); !a.Answered {
+		t.Fatal("the previous index must keep serving after a failed reload")
+	}
+}
+
+func TestShippedCatalogLinksExist(t *testing.T) {
+	e := shippedEngine(t)
+	cat := e.Catalog()
+	if len(cat.Paths) != 4 {
+		t.Fatalf("want the four learning paths, got %v", cat.IDs())
+	}
+	for _, p := range cat.Paths {
+		if e.PageURL(p.Page) == "" {
+			t.Errorf("path %s: page %s is not in the knowledge base", p.ID, p.Page)
+		}
+		if len(p.Levels) != 3 {
+			t.Errorf("path %s has %d levels, want 3", p.ID, len(p.Levels))
+		}
+		for _, l := range p.Levels {
+			if e.PageURL(p.Page+"#"+l.Anchor) == "" || l.Anchor == "" {
+				t.Errorf("path %s level %d: anchor %q not found in %s", p.ID, l.Number, l.Anchor, p.Page)
+			}
+			for _, tp := range l.Topics {
+				if tp.Page != "" && e.PageURL(tp.Page) == "" {
+					t.Errorf("path %s level %d topic %q: page %s not found", p.ID, l.Number, tp.Label, tp.Page)
+				}
+			}
+		}
+	}
+}
