@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the command line in process and returns exit code and outputs.
+func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &cliEnv{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code := run(context.Background(), env, args)
+	return code, out.String(), errb.String()
+}
+
+func TestAskAnswersARoleQuestion(t *testing.T) {
+	code, out, errs := runCLI(t, "", "ask", "je suis chef de projet, par où commencer ?")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"parcours/projet.md", "Parcours conseillé : ", "niveau 1", "Confiance"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("answer lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("no terminal escape codes when the output is not a terminal")
+	}
+}
+
+func TestAskNotFound(t *testing.T) {
+	code, out, _ := runCLI(t, "", "ask", "quel temps fera-t-il demain ?")
+	if code != 0 || !strings.Contains(out, "pas trouvé") || !strings.Contains(out, "/parcours diagnostic") {
+		t.Errorf("exit %d, want an honest not-found with what to try:\n%s", code, out)
+	}
+}
+
+func TestSearchJSON(t *testing.T) {
+	code, out, errs := runCLI(t, "", "search", "--json", "--limit", "2", "c'est quoi k8s ?")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r searchResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, out)
+	}
+	if r.Query != "c'est quoi k8s ?" || !r.Answered || r.Confidence <= 0 || len(r.Results) == 0 || len(r.Results) > 2 {
+		t.Fatalf("unexpected result: %+v", r)
+	}
+	if r.Results[0].Path != "pratiques/conteneurs-kubernetes.md" || r.Results[0].URL == "" || r.Results[0].Title == "" {
+		t.Errorf("first result %+v", r.Results[0])
+	}
+	// The raw JSON has every documented key, even empty ones.
+	for _, k := range []string{`"query"`, `"answered"`, `"confidence"`, `"results"`, `"path"`, `"anchor"`, `"title"`, `"score"`, `"url"`, `"parcours"`, `"niveau"`} {
+		if !strings.Contains(out, k) {
+			t.Errorf("JSON lacks key %s", k)
+		}
+	}
+}
+
+func TestSearchReadsQuestionsFromStdin(t *testing.T) {
+	code, out, errs := runCLI(t, "kubernetes\n\nmot de passe\nvacances scolaires\n", "search", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("want one line per non-empty question, got %d:\n%s", len(lines), out)
+	}
+	var last searchResult
+	if err := json.Unmarshal([]byte(lines[2]), &last); err != nil {
+		t.Fatal(err)
+	}
+	if last.Query != "vacances scolaires" || last.Answered {
+		t.Errorf("off-topic line: %+v", last)
+	}
+}
+
+func writePages(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"guide/astreinte.md": "---\ntitle: Astreinte\nparcours: sre\n---\n\n## Organisation\n\nL'astreinte de l'équipe plateforme tourne chaque semaine ; l'escalade suit un cadre écrit.\n",
+		"guide/index.md":     "# Guide\n\nCe guide présente l'organisation de l'équipe, ses rituels et ses outils de travail au quotidien.\n",
+		"brouillon.md":       "---\ntitle: [cassé\n---\n\nUne page au front matter cassé qui parle quand même de sauvegarde et de restauration des données.\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestSearchOnAnotherSourceAndPersistentIndex(t *testing.T) {
+	dir := writePages(t)
+	code, out, errs := runCLI(t, "", "search", "--source", dir+"=https://docs.example.org/|html", "--json", "astreinte escalade")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r searchResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Results) == 0 || r.Results[0].Path != "guide/astreinte.md" || r.Results[0].Parcours != "sre" {
+		t.Fatalf("--source must replace the embedded base: %+v", r)
+	}
+	if !strings.HasPrefix(r.Results[0].URL, "https://docs.example.org/guide/astreinte.html") {
+		t.Errorf("URL %q should use the source's base URL and link style", r.Results[0].URL)
+	}
+	if !strings.Contains(errs, "brouillon.md:2") {
+		t.Errorf("a malformed page must be reported with file and line on stderr: %q", errs)
+	}
+
+	idx := filepath.Join(t.TempDir(), "idx")
+	code, out, errs = runCLI(t, "", "index", "--source", dir, "--out", idx)
+	if code != 0 || !strings.Contains(out, "3 pages") {
+		t.Fatalf("index: exit %d, %s %s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, "", "search", "--index", idx, "--json", "sauvegarde restauration")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || len(r.Results) == 0 || r.Results[0].Path != "brouillon.md" {
+		t.Errorf("search on the persistent index: %v %+v", err, r)
+	}
+	if code, _, errs = runCLI(t, "", "index", "--source", dir, "--out", idx); code == 0 || !strings.Contains(errs, "existe déjà") {
+		t.Errorf("index over an existing folder must be refused: %d %s", code, errs)
+	}
+}
+
+func TestEvalOnShippedSet(t *testing.T) {
+	code, out, errs := runCLI(t, "", "eval", "../../knowledge/_data/questions.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "hit@1") || !strings.Contains(out, "hors sujet") {
+		t.Errorf("eval summary missing:\n%s", out)
+	}
+}
+
+func TestCommandLineErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"serach"}, 2, "Vouliez-vous dire « parcours search »"},
+		{[]string{"search", "kubernetes"}, 2, "--json"},
+		{[]string{"ask"}, 2, "posez une question"},
+		{[]string{"search", "--json", "--source", "/nulle/part", "x"}, 2, "introuvable"},
+		{[]string{"index", "--source", "."}, 2, "--out"},
+		{[]string{"eval", "/nulle/part.yaml"}, 1, "lecture du jeu de questions"},
+		{[]string{"ask", "--limite", "2", "x"}, 2, "limite"},
+	}
+	for _, c := range cases {
+		code, _, errs := runCLI(t, "", c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d (want %d), stderr %q should contain %q", c.args, code, c.code, errs, c.want)
+		}
+	}
+	code, out, _ := runCLI(t, "", "aide")
+	if code != 0 || !strings.Contains(out, "ask") || !strings.Contains(out, "search") {
+		t.Errorf("help: %d %s", code, out)
+	}
+}
