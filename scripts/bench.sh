@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Prints the performance figures of the knowledge core against their targets:
+# indexing 1,000 and 10,000 generated pages, query latency on the shipped
+# base, and "parcours ask" as a whole process (wall time and peak memory).
+# Usage: scripts/bench.sh [--quick]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+benchtime=5x
+[ "${1:-}" = --quick ] && benchtime=1x
+
+echo "== indexation (objectif : 1 000 pages < 2 s, 10 000 pages < 20 s, coût linéaire)"
+out=$(go test -run '^$' -bench 'BenchmarkIndex(1000|10000)$' -benchtime "$benchtime" ./internal/search)
+echo "$out" | grep -E '^Benchmark'
+echo "$out" | awk '/^BenchmarkIndex1000-/ {a=$3} /^BenchmarkIndex10000-/ {b=$3}
+  END { if (a && b) printf "1 000 pages : %.2f s ; 10 000 pages : %.2f s ; rapport %.1f (10 = linéaire)\n", a/1e9, b/1e9, b/a }'
+
+echo
+echo "== latence des questions sur la base embarquée (objectif : p50 < 1 ms, p99 < 5 ms)"
+go test -run '^$' -bench 'BenchmarkQuery$' -benchtime 2000x ./internal/search | grep -E '^Benchmark' |
+  awk '{ for (i=1;i<=NF;i++) { if ($i=="p50-µs") p50=$(i-1); if ($i=="p99-µs") p99=$(i-1) } ; printf "p50 %.2f ms ; p99 %.2f ms\n", p50/1000, p99/1000 }'
+
+echo
+echo "== « parcours ask » en processus complet (objectif : < 0,5 s et < 80 Mo)"
+bin=$(mktemp -d)/parcours
+go build -o "$bin" ./cmd/parcours
+if [ -x /usr/bin/time ]; then
+  for i in 1 2 3 4 5; do
+    /usr/bin/time -f '%e %M' -o "$bin.t" "$bin" ask "je suis chef de projet, par où commencer ?" >/dev/null
+    cat "$bin.t"
+  done | awk '{ s+=$1; if ($1>ms) ms=$1; if ($2>m) m=$2 } END { printf "moyenne %.3f s, pire %.3f s, mémoire max %.1f Mo\n", s/NR, ms, m/1024 }'
+else
+  echo "(installez le paquet « time » pour mesurer la mémoire)"
+  start=$(date +%s.%N); "$bin" ask "je suis chef de projet, par où commencer ?" >/dev/null; end=$(date +%s.%N)
+  echo "durée $(echo "$end - $start" | bc) s"
+fi
+rm -rf "$(dirname "$bin")"
