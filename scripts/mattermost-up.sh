@@ -10,7 +10,7 @@
 # prints its path on stdout. Stop with scripts/mattermost-down.sh [--wipe].
 #
 # Needs: go, curl, jq, PostgreSQL server binaries (Debian: apt-get install -y postgresql).
-# Settings: see scripts/lib-e2e.sh. The cold build takes 7-10 minutes (about 1.2 GB of memory).
+# Settings: see scripts/lib-e2e.sh. The cold build takes 3-10 minutes (about 1.2 GB of memory).
 set -euo pipefail
 # shellcheck source=scripts/lib-e2e.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib-e2e.sh"
@@ -34,7 +34,7 @@ want=$(stamp_of)
 have=$(cat "$E2E_BIN/.stamp" 2>/dev/null || true)
 build_env=(GONOSUMDB=github.com/mattermost/mattermost GOFLAGS="-mod=readonly -buildvcs=false")
 if [ "$want" != "$have" ] || [ ! -x "$E2E_BIN/mattermost" ] || [ ! -x "$E2E_BIN/mmctl" ]; then
-	e2e_log "construction de mattermost + mmctl (versions de e2e/mmserver/go.mod ; à froid 7 à 10 min, ~1,2 Go de mémoire)"
+	e2e_log "construction de mattermost + mmctl (versions de e2e/mmserver/go.mod ; à froid 3 à 10 min, ~1,2 Go de mémoire)"
 	mkdir -p "$E2E_BIN"
 	rm -rf "$E2E_BIN/.new"
 	t0=$(date +%s)
