@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -54,7 +55,12 @@ func (c *Client) ServerVersion(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("ping: %w", err)
 	}
-	return resp.ServerVersion, nil
+	// The header is "11.4.0.<build>.<hash>.<enterprise>": keep the release.
+	v := resp.ServerVersion
+	if parts := strings.SplitN(v, ".", 4); len(parts) == 4 {
+		v = strings.Join(parts[:3], ".")
+	}
+	return v, nil
 }
 
 // GetUser returns a user.

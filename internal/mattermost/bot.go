@@ -169,6 +169,13 @@ func (b *Bot) session(ctx context.Context) error {
 	b.mu.Lock()
 	b.ws = ws
 	b.mu.Unlock()
+	// A resumed session gets no new hello: being dialled is being up; a
+	// refused token closes the socket and brings us back here.
+	b.connected.Store(true)
+	b.o.Metrics.Connected.Set(1)
+	if connID != "" {
+		b.o.Logger.Info("websocket reconnected", zap.Int64("from_sequence", seq+1))
+	}
 	ws.Listen()
 	defer ws.Close()
 	events, responses := ws.EventChannel, ws.ResponseChannel
@@ -218,8 +225,6 @@ func (b *Bot) handleEvent(ctx context.Context, ev *model.WebSocketEvent) {
 		resumed := id != "" && id == b.connID
 		b.connID = id
 		b.mu.Unlock()
-		b.connected.Store(true)
-		b.o.Metrics.Connected.Set(1)
 		b.o.Logger.Info("websocket connected", zap.Bool("resumed", resumed),
 			zap.Any("server_version", ev.GetData()["server_version"]))
 	case model.WebsocketEventPosted:
