@@ -25,6 +25,7 @@ const (
 // diagnostic.Store.
 type DiagnosticStore struct {
 	d *DB
+	w *groupCommit
 }
 
 var _ diagnostic.Store = (*DiagnosticStore)(nil)
@@ -34,8 +35,7 @@ func (d *DB) Diagnostics() (*DiagnosticStore, error) {
 	if err := d.ensureBuckets(bucketDiagSessions, bucketDiagResults); err != nil {
 		return nil, fmt.Errorf("préparation du stockage des diagnostics: %w", err)
 	}
-	d.db.MaxBatchDelay = 3 * time.Millisecond
-	return &DiagnosticStore{d: d}, nil
+	return &DiagnosticStore{d: d, w: &groupCommit{db: d.db}}, nil
 }
 
 // GetSession returns the user's diagnostic in progress, or nil. A record that
@@ -71,7 +71,7 @@ func (s *DiagnosticStore) PutSession(ctx context.Context, sess *diagnostic.Sessi
 	if err != nil {
 		return fmt.Errorf("encodage du diagnostic en cours: %w", err)
 	}
-	err = s.d.db.Batch(func(tx *bbolt.Tx) error {
+	err = s.w.update(func(tx *bbolt.Tx) error {
 		return tx.Bucket([]byte(bucketDiagSessions)).Put([]byte(sess.UserID), data)
 	})
 	if err != nil {
@@ -85,7 +85,7 @@ func (s *DiagnosticStore) DeleteSession(ctx context.Context, userID string) erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.d.db.Batch(func(tx *bbolt.Tx) error {
+	err := s.w.update(func(tx *bbolt.Tx) error {
 		return tx.Bucket([]byte(bucketDiagSessions)).Delete([]byte(userID))
 	})
 	if err != nil {
@@ -138,7 +138,7 @@ func (s *DiagnosticStore) Finish(ctx context.Context, r *diagnostic.Result, keep
 	if err != nil {
 		return fmt.Errorf("encodage du résultat: %w", err)
 	}
-	err = s.d.db.Batch(func(tx *bbolt.Tx) error {
+	err = s.w.update(func(tx *bbolt.Tx) error {
 		ub, err := tx.Bucket([]byte(bucketDiagResults)).CreateBucketIfNotExists([]byte(r.UserID))
 		if err != nil {
 			return err

@@ -268,3 +268,46 @@ func TestMarkWelcomedOncePerTeam(t *testing.T) {
 		t.Errorf("oubli d'un accueil inexistant: %v", err)
 	}
 }
+
+// In a shared transaction, one failing write does not fail the others.
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	db, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.ensureBuckets("g"); err != nil {
+		t.Fatal(err)
+	}
+	g := &groupCommit{db: db.db}
+	var wg sync.WaitGroup
+	errs := make([]error, 50)
+	for i := range errs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = g.update(func(tx *bbolt.Tx) error {
+				if i == 7 {
+					return fmt.Errorf("échec voulu")
+				}
+				return tx.Bucket([]byte("g")).Put([]byte(fmt.Sprint(i)), []byte("v"))
+			})
+		}(i)
+	}
+	wg.Wait()
+	db.db.View(func(tx *bbolt.Tx) error {
+		for i, err := range errs {
+			got := tx.Bucket([]byte("g")).Get([]byte(fmt.Sprint(i)))
+			if i == 7 {
+				if err == nil || got != nil {
+					t.Errorf("l'écriture en échec doit renvoyer son erreur et ne rien écrire: %v %q", err, got)
+				}
+				continue
+			}
+			if err != nil || string(got) != "v" {
+				t.Errorf("écriture %d: %v %q", i, err, got)
+			}
+		}
+		return nil
+	})
+}

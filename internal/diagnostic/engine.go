@@ -136,6 +136,38 @@ type Engine struct {
 	now   func() time.Time
 	log   *zap.Logger
 	locks userLocks
+
+	// cache holds the sessions as last saved, so that a step reads no
+	// record: one Engine per Store, the store stays the source of truth at
+	// start. Entries are snapshots, cloned in and out.
+	cacheMu sync.Mutex
+	cache   map[string]*Session
+}
+
+func (e *Engine) cached(userID string) (*Session, bool) {
+	e.cacheMu.Lock()
+	defer e.cacheMu.Unlock()
+	s, ok := e.cache[userID]
+	if !ok || s == nil {
+		return nil, ok
+	}
+	return s.clone(), true
+}
+
+// remember caches a snapshot of s; nil records that the user has none.
+func (e *Engine) remember(userID string, s *Session) {
+	e.cacheMu.Lock()
+	defer e.cacheMu.Unlock()
+	if s != nil {
+		s = s.clone()
+	}
+	e.cache[userID] = s
+}
+
+func (e *Engine) forget(userID string) {
+	e.cacheMu.Lock()
+	delete(e.cache, userID)
+	e.cacheMu.Unlock()
 }
 
 // userLocks serialises the calls of each user. A lock exists only while a
@@ -179,7 +211,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Questionnaire == nil || cfg.Store == nil {
 		return nil, errors.New("diagnostic: questionnaire et stockage requis")
 	}
-	e := &Engine{store: cfg.Store, ttl: cfg.TTL, keep: cfg.KeepResults, now: cfg.Now, log: cfg.Logger}
+	e := &Engine{store: cfg.Store, ttl: cfg.TTL, keep: cfg.KeepResults, now: cfg.Now, log: cfg.Logger, cache: map[string]*Session{}}
 	if e.ttl <= 0 {
 		e.ttl = DefaultTTL
 	}
@@ -212,9 +244,13 @@ func (e *Engine) lock(userID string) func() { return e.locks.lock(userID) }
 // load returns the user's live session, cleaned against the current
 // questionnaire; an expired one is deleted and reported.
 func (e *Engine) load(ctx context.Context, userID string) (s *Session, expired bool, err error) {
-	s, err = e.store.GetSession(ctx, userID)
-	if err != nil {
-		return nil, false, fmt.Errorf("lecture du diagnostic en cours: %w", err)
+	s, ok := e.cached(userID)
+	if !ok {
+		s, err = e.store.GetSession(ctx, userID)
+		if err != nil {
+			return nil, false, fmt.Errorf("lecture du diagnostic en cours: %w", err)
+		}
+		e.remember(userID, s)
 	}
 	if s == nil {
 		return nil, false, nil
@@ -223,6 +259,7 @@ func (e *Engine) load(ctx context.Context, userID string) (s *Session, expired b
 		if err := e.store.DeleteSession(ctx, userID); err != nil {
 			return nil, false, fmt.Errorf("suppression du diagnostic expiré: %w", err)
 		}
+		e.remember(userID, nil)
 		return nil, true, nil
 	}
 	sanitize(e.q.Load(), s)
@@ -233,8 +270,10 @@ func (e *Engine) save(ctx context.Context, s *Session) error {
 	s.UpdatedAt = e.now()
 	s.Version = e.q.Load().Version
 	if err := e.store.PutSession(ctx, s); err != nil {
+		e.forget(s.UserID) // the store may or may not hold it: read it again
 		return fmt.Errorf("enregistrement du diagnostic en cours: %w", err)
 	}
+	e.remember(s.UserID, s)
 	return nil
 }
 
@@ -501,8 +540,10 @@ func (e *Engine) answer(ctx context.Context, s *Session, questionID, optionID st
 	r.StartedAt = s.StartedAt
 	r.FinishedAt = e.now()
 	if err := e.store.Finish(ctx, r, e.keep); err != nil {
+		e.forget(s.UserID)
 		return nil, fmt.Errorf("enregistrement du résultat: %w", err)
 	}
+	e.remember(s.UserID, nil)
 	e.log.Info("diagnostic terminé",
 		zap.String("perimetre", r.Perimeter), zap.Int("niveau", r.Level),
 		zap.Int("score", r.Overall), zap.Bool("equipe", r.Team))
@@ -711,6 +752,7 @@ func (e *Engine) History(ctx context.Context, userID string) (*History, error) {
 // the diagnostic in progress) and returns how many results there were.
 func (e *Engine) Forget(ctx context.Context, userID string) (int, error) {
 	defer e.lock(userID)()
+	e.forget(userID)
 	if err := e.store.DeleteSession(ctx, userID); err != nil {
 		return 0, fmt.Errorf("suppression du diagnostic en cours: %w", err)
 	}
@@ -723,7 +765,15 @@ func (e *Engine) Forget(ctx context.Context, userID string) (int, error) {
 
 // Expire deletes the abandoned sessions (untouched for longer than the TTL).
 func (e *Engine) Expire(ctx context.Context) (int, error) {
-	n, err := e.store.DeleteSessionsBefore(ctx, e.now().Add(-e.ttl))
+	before := e.now().Add(-e.ttl)
+	e.cacheMu.Lock()
+	for id, s := range e.cache {
+		if s == nil || s.UpdatedAt.Before(before) {
+			delete(e.cache, id)
+		}
+	}
+	e.cacheMu.Unlock()
+	n, err := e.store.DeleteSessionsBefore(ctx, before)
 	if err != nil {
 		return 0, fmt.Errorf("expiration des diagnostics abandonnés: %w", err)
 	}

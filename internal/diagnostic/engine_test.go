@@ -422,6 +422,9 @@ func TestHistoryChangeAndForget(t *testing.T) {
 	if got, _ := st.GetSession(ctx, "u"); got != nil {
 		t.Error("diagnostic en cours encore présent après oubli")
 	}
+	if s := must(t)(e.Current(ctx, "u")); s.Notice != NoticeNoSession {
+		t.Errorf("après oubli, le moteur voit encore un diagnostic: %+v", s)
+	}
 	if rs, _ := st.Results(ctx, "other"); len(rs) != 1 {
 		t.Error("l'oubli d'un utilisateur ne doit pas toucher les autres")
 	}

@@ -24,6 +24,12 @@ type Session struct {
 	UpdatedAt   time.Time `json:"updated"`
 }
 
+func (s *Session) clone() *Session {
+	c := *s
+	c.Answers = slices.Clone(s.Answers)
+	return &c
+}
+
 func (s *Session) answer(question string) (string, bool) {
 	for _, a := range s.Answers {
 		if a.Question == question {
