@@ -60,3 +60,18 @@ e2e_is_mattermost() {
 	esac
 	return 1
 }
+
+# e2e_running prints what of the environment in $E2E_STATE is running, if anything, and succeeds
+# then. Scripts refuse to start over or wipe a running environment: it may be someone else's.
+e2e_running() {
+	local what="" pid pgbin
+	if [ -f "$E2E_STATE/mattermost.pid" ]; then
+		pid=$(cat "$E2E_STATE/mattermost.pid")
+		e2e_is_mattermost "$pid" && what="Mattermost (pid $pid)"
+	fi
+	if [ -f "$E2E_PGDIR/data/postmaster.pid" ] && pgbin=$(e2e_pgbin) &&
+		e2e_as_pg "$pgbin/pg_ctl" -D "$E2E_PGDIR/data" status >/dev/null 2>&1; then
+		what="${what:+$what, }PostgreSQL (pid $(head -1 "$E2E_PGDIR/data/postmaster.pid"))"
+	fi
+	[ -n "$what" ] && echo "$what"
+}

@@ -50,13 +50,12 @@ fi
 MODDIR=$(cd "$E2E_MODDIR" && env "${build_env[@]}" go list -m -f '{{.Dir}}' github.com/mattermost/mattermost/server/v8)
 [ -d "$MODDIR/i18n" ] || e2e_die "dossier i18n introuvable dans $MODDIR"
 
-# ---------- 2. state folder; leftovers of a previous run of this state are stopped ----------
+# ---------- 2. state folder, never one in use ----------
 if [ -e "$E2E_STATE" ] && [ ! -e "$E2E_MARKER" ] && [ -n "$(ls -A "$E2E_STATE" 2>/dev/null)" ]; then
 	e2e_die "$E2E_STATE existe et n'est pas un dossier d'état e2e : choisissez un autre PARCOURS_E2E_STATE"
 fi
-if [ -f "$E2E_STATE/mattermost.pid" ] || [ -f "$E2E_PGDIR/data/postmaster.pid" ]; then
-	e2e_log "un environnement précédent de $E2E_STATE tourne peut-être encore : arrêt"
-	"$(dirname "${BASH_SOURCE[0]}")/mattermost-down.sh"
+if running=$(e2e_running); then
+	e2e_die "un environnement tourne déjà dans $E2E_STATE : $running. Arrêtez-le (scripts/mattermost-down.sh) s'il est à vous, ou prenez un autre PARCOURS_E2E_STATE"
 fi
 mkdir -p "$E2E_STATE" "$E2E_PGDIR" "$E2E_RUN/config" "$E2E_RUN/data" "$E2E_RUN/logs"
 touch "$E2E_MARKER"

@@ -13,6 +13,8 @@
 # scripts/mattermost-down.sh). Other settings: scripts/lib-e2e.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib-e2e.sh
+. scripts/lib-e2e.sh
 
 unit=1
 e2e=1
@@ -71,16 +73,20 @@ gofmt_check() {
 }
 
 e2e_suite() {
-	local env_file rc
+	local env_file rc running
 	env_file=${PARCOURS_E2E_ENV:-${PARCOURS_E2E_STATE:-/tmp/parcours-e2e}/e2e.env}
 	export PARCOURS_E2E_ENV=$env_file
+	# a fresh database every run (about 3 s): no test depends on what an earlier run left.
+	# A running environment is refused by mattermost-up.sh rather than wiped: it may be in use.
+	if ! running=$(e2e_running); then
+		scripts/mattermost-down.sh --wipe >/dev/null || return 1
+	fi
+	scripts/mattermost-up.sh >/dev/null || return 1
+	# only now: a refused start must not stop an environment this run did not start
 	if [ -z "${PARCOURS_E2E_KEEP:-}" ]; then
 		trap 'scripts/mattermost-down.sh || true' EXIT
 		trap 'exit 130' INT TERM
 	fi
-	# a fresh database every run (about 3 s): no test depends on what an earlier run left
-	scripts/mattermost-down.sh --wipe >/dev/null || return 1
-	scripts/mattermost-up.sh >/dev/null || return 1
 	set +e
 	go test -race -count=1 -timeout 20m -tags e2e ./e2e/... "${e2e_args[@]}"
 	rc=$?
