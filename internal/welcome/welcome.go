@@ -1,0 +1,175 @@
+// Package welcome renders the welcome message sent to newcomers, from the
+// knowledge base's _data/bienvenue.md, so that admins change the text
+// without a rebuild.
+package welcome
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"gopkg.in/yaml.v3"
+)
+
+// File is where a knowledge source keeps the welcome text.
+const File = "_data/bienvenue.md"
+
+// Message is the welcome template: Markdown with {{nom}} and {{equipe}}, and
+// the labels of the buttons the adapters add under it.
+type Message struct {
+	body    string
+	Buttons Buttons
+}
+
+// Buttons are the labels of the welcome's actions.
+type Buttons struct {
+	Diagnostic string `yaml:"diagnostic"` // start the diagnostic
+	Paths      string `yaml:"parcours"`   // see the learning paths
+	Question   string `yaml:"question"`   // ask a question
+}
+
+// Vars are the values put in the template. Both are plain text: they are
+// escaped, never interpreted.
+type Vars struct {
+	Name string // display name of the newcomer
+	Team string // display name of the team
+}
+
+type frontMatter struct {
+	Buttons Buttons `yaml:"boutons"`
+}
+
+var placeholderRe = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
+
+// Load reads and checks the welcome at name in fsys.
+func Load(fsys fs.FS, name string) (*Message, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("lecture du message de bienvenue: %w", err)
+	}
+	return Parse(name, data)
+}
+
+// Parse reads a welcome: optional YAML front matter between "---" lines,
+// then the Markdown body. Errors name the file and line.
+func Parse(name string, data []byte) (*Message, error) {
+	text := strings.ReplaceAll(string(data), "\r\n", "\n")
+	m := &Message{Buttons: Buttons{
+		Diagnostic: "Faire le diagnostic",
+		Paths:      "Voir les parcours",
+		Question:   "Poser une question",
+	}}
+	bodyLine := 1
+	if strings.HasPrefix(text, "---\n") {
+		end := strings.Index(text[4:], "\n---\n")
+		if end < 0 {
+			return nil, fmt.Errorf("%s:1: en-tête « --- » non refermé", name)
+		}
+		fm := text[4 : 4+end+1]
+		var f frontMatter
+		f.Buttons = m.Buttons
+		dec := yaml.NewDecoder(bytes.NewReader([]byte(fm)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+			return nil, frontMatterError(name, err)
+		}
+		m.Buttons = f.Buttons
+		text = text[4+end+5:]
+		bodyLine = strings.Count(string(data[:len(data)-len(text)]), "\n") + 1
+	}
+	m.body = strings.TrimSpace(text)
+	if m.body == "" {
+		return nil, fmt.Errorf("%s: texte de bienvenue vide", name)
+	}
+	for i, line := range strings.Split(text, "\n") {
+		for _, sub := range placeholderRe.FindAllStringSubmatch(line, -1) {
+			if sub[1] != "nom" && sub[1] != "equipe" {
+				return nil, fmt.Errorf("%s:%d: variable inconnue « %s » (connues: {{nom}}, {{equipe}})", name, bodyLine+i, sub[0])
+			}
+		}
+	}
+	return m, nil
+}
+
+var (
+	yamlLineRe     = regexp.MustCompile(`line (\d+): (.*)`)
+	unknownFieldRe = regexp.MustCompile(`field (\S+) not found`)
+)
+
+// frontMatterError reports a front matter error at its line in the file
+// (the front matter starts on line 2).
+func frontMatterError(name string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
+		var n int
+		fmt.Sscan(m[1], &n)
+		detail := m[2]
+		if f := unknownFieldRe.FindStringSubmatch(detail); f != nil {
+			detail = fmt.Sprintf("clé inconnue « %s »", f[1])
+		}
+		return fmt.Errorf("%s:%d: en-tête invalide: %s", name, n+1, detail)
+	}
+	return fmt.Errorf("%s: en-tête invalide: %s", name, msg)
+}
+
+// Render puts the newcomer's name and team in the text, as plain text:
+// Markdown in a name is escaped and mentions are defused, and the
+// replacement is one pass, so a name holding "{{equipe}}" stays as is.
+func (m *Message) Render(v Vars) string {
+	name := Escape(v.Name)
+	if name == "" {
+		name = "à vous"
+	}
+	team := Escape(v.Team)
+	if team == "" {
+		team = "l'équipe"
+	}
+	return placeholderRe.ReplaceAllStringFunc(m.body, func(p string) string {
+		if placeholderRe.FindStringSubmatch(p)[1] == "nom" {
+			return name
+		}
+		return team
+	})
+}
+
+// Text is the raw template, for an admin preview.
+func (m *Message) Text() string { return m.body }
+
+// maxName bounds what a display name may take in the message.
+const maxName = 80
+
+// Escape makes a user-controlled string safe to put in Markdown as text: one
+// line, no control characters, the characters that start emphasis, code,
+// links, HTML, tables or headings escaped with a backslash (and a leading
+// list marker), and "@" followed by a zero-width space so that a name like
+// "@channel" notifies no one.
+func Escape(s string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.TrimSpace(s) {
+		if n >= maxName {
+			b.WriteString("…")
+			break
+		}
+		n++
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			b.WriteRune(' ')
+		case unicode.IsControl(r):
+		case strings.ContainsRune("\\`*_~[]<>|#", r), n == 1 && (r == '-' || r == '+'):
+			b.WriteRune('\\')
+			b.WriteRune(r)
+		case r == '@':
+			b.WriteString("@\u200b")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
