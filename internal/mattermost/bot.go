@@ -356,10 +356,13 @@ func (b *Bot) reply(ctx context.Context, m Message, received time.Time) {
 			btn = &Buttons{Signer: b.o.Signer, URL: b.o.ActionURL, UserID: m.Post.UserId}
 		}
 		text, atts = RenderAnswer(a, btn)
+		// Recorded once the reply is out: the disk sync is not the user's wait.
 		if b.o.Questions != nil {
-			if err := b.o.Questions.RecordQuestion(m.Text, a.Answered, time.Now()); err != nil {
-				log.Warn("recording question failed", zap.Error(err))
-			}
+			defer func() {
+				if err := b.o.Questions.RecordQuestion(m.Text, a.Answered, time.Now()); err != nil {
+					log.Warn("recording question failed", zap.Error(err))
+				}
+			}()
 		}
 	}
 	post := &model.Post{ChannelId: m.Post.ChannelId, RootId: m.RootID, Message: text}
