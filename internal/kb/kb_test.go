@@ -211,3 +211,26 @@ func TestRenderHTMLUsesSameAnchors(t *testing.T) {
 		t.Error("front matter rendered")
 	}
 }
+
+func TestBrokenRelativeLinksAreReported(t *testing.T) {
+	fsys := fstest.MapFS{
+		"a.md":       {Data: []byte("# A\n\nCette page présente le contexte général. Voir [B](sous/b.md#détails), [C](c.md), [la section](sous/b.md#absente) et [le site](https://exemple.fr/x.md) pour la suite.\n")},
+		"sous/b.md":  {Data: []byte("# B\n\n## Détails\n\nLa page B détaille le fonctionnement et renvoie vers [A](../a.md) pour le contexte.\n")},
+		"_data/x.md": {Data: []byte("ignoré")},
+	}
+	b, err := Load(context.Background(), Source{Name: "m", FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, w := range b.Warnings {
+		msgs = append(msgs, w.String())
+	}
+	all := strings.Join(msgs, "\n")
+	if !strings.Contains(all, "a.md: lien vers « c.md » : page introuvable") || !strings.Contains(all, "sous/b.md#absente") {
+		t.Errorf("broken links not reported:\n%s", all)
+	}
+	if strings.Contains(all, "détails »") || strings.Contains(all, "../a.md") || strings.Contains(all, "exemple.fr") {
+		t.Errorf("valid or external links reported:\n%s", all)
+	}
+}

@@ -17,6 +17,9 @@ type Page struct {
 	Tags     []string // front matter tags (and keywords)
 	URL      string   // link to the page (canonical url, or base URL + path)
 	Sections []Section
+	// links are the relative links to other Markdown files, resolved
+	// against this page ("../guide/team.md#roles" -> "guide/team.md#roles").
+	links []string
 }
 
 // Section is the text under one heading. The first section, with an empty

@@ -74,6 +74,7 @@ func parsePage(source, name string, data []byte) (*Page, []Warning) {
 			p.Sections = append(p.Sections, *cur)
 		}
 	}
+	p.links = relativeLinks(doc, name)
 	titleTaken := false
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		if h, ok := n.(*ast.Heading); ok {
@@ -102,6 +103,34 @@ func parsePage(source, name string, data []byte) (*Page, []Warning) {
 		return nil, warns
 	}
 	return p, warns
+}
+
+// relativeLinks lists the links of a page to other Markdown files of the
+// same source, as paths from the source root.
+func relativeLinks(doc ast.Node, name string) []string {
+	var out []string
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		l, ok := n.(*ast.Link)
+		if !ok || !entering {
+			return ast.WalkContinue, nil
+		}
+		dest := string(l.Destination)
+		if strings.Contains(dest, "://") || strings.HasPrefix(dest, "/") || strings.HasPrefix(dest, "#") || strings.HasPrefix(dest, "mailto:") {
+			return ast.WalkContinue, nil
+		}
+		target, frag, _ := strings.Cut(dest, "#")
+		target, _, _ = strings.Cut(target, "?")
+		if !isMarkdown(target) {
+			return ast.WalkContinue, nil
+		}
+		resolved := path.Clean(path.Join(path.Dir(name), target))
+		if frag != "" {
+			resolved += "#" + frag
+		}
+		out = append(out, resolved)
+		return ast.WalkContinue, nil
+	})
+	return out
 }
 
 // parseMarkdown parses a Markdown body and gives every heading its anchor.

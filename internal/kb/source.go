@@ -159,6 +159,7 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 		return fmt.Errorf("lecture de la source %s: %w", src.Name, err)
 	}
 	sort.Strings(names)
+	first := len(b.Pages)
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -177,9 +178,39 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 		p.URL = pageURL(src, name, p.URL)
 		b.Pages = append(b.Pages, p)
 	}
+	b.checkLinks(src, names, b.Pages[first:])
 	b.loadData(src)
 	return nil
 }
+
+// checkLinks warns about relative links to pages or sections that do not
+// exist: the admin who edits the docs learns it at the next reindex.
+func (b *Base) checkLinks(src Source, names []string, pages []*Page) {
+	exists := make(map[string]bool, len(names))
+	for _, n := range names {
+		exists[n] = true
+	}
+	byPath := make(map[string]*Page, len(pages))
+	for _, p := range pages {
+		byPath[p.Path] = p
+	}
+	for _, p := range pages {
+		for _, l := range p.links {
+			target, anchor, _ := strings.Cut(l, "#")
+			switch {
+			case !exists[target]:
+				if _, err := fs.Stat(src.FS, target); err != nil {
+					b.Warnings = append(b.Warnings, Warning{Source: src.Name, Path: p.Path, Msg: "lien vers « " + l + " » : page introuvable"})
+				}
+			case anchor != "" && byPath[target] != nil && byPath[target].Section(anchor) == nil && !titleAnchor(byPath[target], anchor):
+				b.Warnings = append(b.Warnings, Warning{Source: src.Name, Path: p.Path, Msg: "lien vers « " + l + " » : section introuvable"})
+			}
+		}
+	}
+}
+
+// titleAnchor reports whether anchor is the id of the page's title heading.
+func titleAnchor(p *Page, anchor string) bool { return Anchor(p.Title) == anchor }
 
 // loadData reads the optional data files of a source: synonyms and, for the
 // first source that has one, the learning-path catalogue.
