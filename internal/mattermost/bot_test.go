@@ -128,10 +128,12 @@ func TestNeverTwice(t *testing.T) {
 	b.feed(posted(p, model.ChannelTypeDirect), posted(p, model.ChannelTypeDirect))
 	var wg sync.WaitGroup
 	for range 10 {
+		ev := posted(p, model.ChannelTypeDirect)
 		wg.Add(1)
-		go func() { defer wg.Done(); b.feed(posted(p, model.ChannelTypeDirect)) }()
+		go func() { defer wg.Done(); b.handleEvent(context.Background(), ev) }()
 	}
 	wg.Wait()
+	b.inflight.Wait()
 	if len(api.posts) != 1 {
 		t.Errorf("answered %d times", len(api.posts))
 	}
