@@ -34,6 +34,8 @@ type Source struct {
 	BaseURL string    // prefix of page links; empty gives relative paths
 	Links   LinkStyle // defaults to clean with a BaseURL, md without
 	Exclude []string  // globs on paths relative to the root ("**" crosses folders)
+	// sync brings the files up to date before each load (git sources).
+	sync func(context.Context) error
 }
 
 // EmbeddedName is the name of the knowledge base shipped in the binary.
@@ -52,19 +54,30 @@ func Dir(dir string) Source {
 // ParseSourceSpec reads a source written "DIR", "DIR=BASEURL" or
 // "DIR=BASEURL|STYLE" (STYLE: clean, html, dir or md), as given on the
 // command line or in PARCOURS_SOURCES.
+//
+// DIR may also be a git repository, "git+URL[#REF[//SUBDIR]]", cloned into
+// GitCacheDir and fetched again at each reload.
 func ParseSourceSpec(spec string) (Source, error) {
 	dir, rest, _ := strings.Cut(strings.TrimSpace(spec), "=")
 	if dir == "" {
 		return Source{}, errors.New("source vide: attendu DOSSIER ou DOSSIER=URL_DE_BASE")
 	}
-	st, err := os.Stat(dir)
-	if err != nil {
-		return Source{}, fmt.Errorf("source %s: dossier introuvable", dir)
+	var s Source
+	if isGitSpec(dir) {
+		var err error
+		if s, err = GitSource(dir); err != nil {
+			return Source{}, err
+		}
+	} else {
+		st, err := os.Stat(dir)
+		if err != nil {
+			return Source{}, fmt.Errorf("source %s: dossier introuvable", dir)
+		}
+		if !st.IsDir() {
+			return Source{}, fmt.Errorf("source %s: ce n'est pas un dossier", dir)
+		}
+		s = Dir(dir)
 	}
-	if !st.IsDir() {
-		return Source{}, fmt.Errorf("source %s: ce n'est pas un dossier", dir)
-	}
-	s := Dir(dir)
 	base, style, _ := strings.Cut(rest, "|")
 	s.BaseURL = strings.TrimSpace(base)
 	if s.BaseURL != "" && !strings.HasPrefix(s.BaseURL, "http://") && !strings.HasPrefix(s.BaseURL, "https://") && !strings.HasPrefix(s.BaseURL, "/") {
@@ -125,6 +138,15 @@ func Load(ctx context.Context, sources ...Source) (*Base, error) {
 func (b *Base) loadSource(ctx context.Context, src Source) error {
 	if src.FS == nil {
 		return fmt.Errorf("source %s: pas de système de fichiers", src.Name)
+	}
+	if src.sync != nil {
+		if err := src.sync(ctx); err != nil {
+			// A forge that is down keeps the last checkout in service.
+			if _, statErr := fs.Stat(src.FS, "."); statErr != nil {
+				return err
+			}
+			b.Warnings = append(b.Warnings, Warning{Source: src.Name, Msg: err.Error()})
+		}
 	}
 	excl := make([]*regexp.Regexp, 0, len(defaultExcludes)+len(src.Exclude))
 	for _, g := range append(append([]string{}, defaultExcludes...), src.Exclude...) {
