@@ -228,6 +228,8 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
+var errNoUser = errors.New("diagnostic: identifiant d'utilisateur manquant")
+
 // Questionnaire returns the questionnaire in use.
 func (e *Engine) Questionnaire() *Questionnaire { return e.q.Load() }
 
@@ -244,6 +246,9 @@ func (e *Engine) lock(userID string) func() { return e.locks.lock(userID) }
 // load returns the user's live session, cleaned against the current
 // questionnaire; an expired one is deleted and reported.
 func (e *Engine) load(ctx context.Context, userID string) (s *Session, expired bool, err error) {
+	if userID == "" {
+		return nil, false, errNoUser
+	}
 	s, ok := e.cached(userID)
 	if !ok {
 		s, err = e.store.GetSession(ctx, userID)
@@ -262,7 +267,13 @@ func (e *Engine) load(ctx context.Context, userID string) (s *Session, expired b
 		e.remember(userID, nil)
 		return nil, true, nil
 	}
-	sanitize(e.q.Load(), s)
+	q := e.q.Load()
+	sanitize(q, s)
+	if current(q, s) == "" && len(s.Answers) > 0 {
+		// Everything is answered: an edit removed the questions left. Ask
+		// the last one again, so that the next answer finishes.
+		s.Answers = s.Answers[:len(s.Answers)-1]
+	}
 	return s, false, nil
 }
 
@@ -604,6 +615,9 @@ func (e *Engine) Reply(ctx context.Context, userID, text string) (*Step, error) 
 }
 
 func helpText(v *QuestionView) string {
+	if len(v.Options) == 0 {
+		return "« retour » revient à la question précédente, « annuler » interrompt le diagnostic."
+	}
 	msg := fmt.Sprintf("Répondez par un numéro (1 à %d), une lettre (a à %s) ou les mots d'une option", len(v.Options), v.Options[len(v.Options)-1].Letter)
 	if len(v.Options) > 0 && v.Options[len(v.Options)-1].Skip {
 		msg += ", « passer » si la question ne s'applique pas"
@@ -733,6 +747,9 @@ func IsCommand(text string) bool {
 // History returns the user's latest result, its advice, and the change since
 // the previous result of the same perimeter and audience.
 func (e *Engine) History(ctx context.Context, userID string) (*History, error) {
+	if userID == "" {
+		return nil, errNoUser
+	}
 	rs, err := e.store.Results(ctx, userID)
 	if err != nil {
 		return nil, fmt.Errorf("lecture des résultats: %w", err)
@@ -751,6 +768,9 @@ func (e *Engine) History(ctx context.Context, userID string) (*History, error) {
 // Forget deletes everything kept about the user's diagnostics (results and
 // the diagnostic in progress) and returns how many results there were.
 func (e *Engine) Forget(ctx context.Context, userID string) (int, error) {
+	if userID == "" {
+		return 0, errNoUser
+	}
 	defer e.lock(userID)()
 	e.forget(userID)
 	if err := e.store.DeleteSession(ctx, userID); err != nil {

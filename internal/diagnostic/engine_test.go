@@ -458,6 +458,33 @@ func TestQuestionnaireEditMidway(t *testing.T) {
 	e.SetQuestionnaire(q2)
 	s := must(t)(e.Current(ctx, "u"))
 	wantQuestion(t, s, "frequence")
+
+	// The questions left unanswered disappear: the last answered one is
+	// asked again, and answering it finishes.
+	must(t)(e.Choose(ctx, "u", "frequence", "jour"))
+	must(t)(e.Choose(ctx, "u", "tests", "tous"))
+	text = strings.Replace(text, "    perimetres: [produit]\n    texte: La sécurité ?", "    perimetres: [projet]\n    texte: La sécurité ?", 1)
+	q3, err := Parse("mini.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.SetQuestionnaire(q3)
+	s = must(t)(e.Current(ctx, "u"))
+	wantQuestion(t, s, "tests")
+	s = must(t)(e.Choose(ctx, "u", "tests", "quelques"))
+	if s.Kind != StepResult || len(s.Result.Answers) != 2 {
+		t.Fatalf("attendu le résultat sur les deux questions restantes: %+v", s)
+	}
+}
+
+func TestEmptyUserIsRefused(t *testing.T) {
+	e, _, _ := newEngine(t, mini(t))
+	if _, err := e.Start(ctx, "", StartOptions{}); err == nil {
+		t.Error("utilisateur vide accepté")
+	}
+	if _, err := e.Forget(ctx, ""); err == nil {
+		t.Error("oubli d'un utilisateur vide accepté")
+	}
 }
 
 // Many users at once never mix their answers; one user's simultaneous
