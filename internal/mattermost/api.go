@@ -23,6 +23,10 @@ type API interface {
 	CreatePost(ctx context.Context, p *model.Post) (*model.Post, error)
 	GetPostThread(ctx context.Context, postID string) (*model.PostList, error)
 	Typing(ctx context.Context, userID, channelID, parentID string) error
+	// Channels lists the channels of userID in all its teams, direct
+	// messages included, each once.
+	Channels(ctx context.Context, userID string) ([]*model.Channel, error)
+	PostsSince(ctx context.Context, channelID string, since int64) (*model.PostList, error)
 }
 
 // Client is the REST client of the bot account.
@@ -97,6 +101,39 @@ func (c *Client) Typing(ctx context.Context, userID, channelID, parentID string)
 		return fmt.Errorf("typing: %w", err)
 	}
 	return nil
+}
+
+// Channels lists the channels of userID in all its teams, each once.
+func (c *Client) Channels(ctx context.Context, userID string) ([]*model.Channel, error) {
+	teams, _, err := c.C.GetTeamsForUser(ctx, userID, "")
+	if err != nil {
+		return nil, fmt.Errorf("équipes: %w", err)
+	}
+	seen := map[string]bool{}
+	var out []*model.Channel
+	for _, t := range teams {
+		chs, _, err := c.C.GetChannelsForTeamForUser(ctx, t.Id, userID, false, "")
+		if err != nil {
+			return nil, fmt.Errorf("canaux de l'équipe %s: %w", t.Name, err)
+		}
+		for _, ch := range chs {
+			if !seen[ch.Id] {
+				seen[ch.Id] = true
+				out = append(out, ch)
+			}
+		}
+	}
+	return out, nil
+}
+
+// PostsSince returns the posts of a channel created or changed since a
+// time in milliseconds.
+func (c *Client) PostsSince(ctx context.Context, channelID string, since int64) (*model.PostList, error) {
+	l, _, err := c.C.GetPostsSince(ctx, channelID, since, false)
+	if err != nil {
+		return nil, fmt.Errorf("GetPostsSince: %w", err)
+	}
+	return l, nil
 }
 
 // Check validates the connection for `parcours check` and start-up: the

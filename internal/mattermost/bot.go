@@ -76,6 +76,7 @@ type Bot struct {
 	ws        *model.WebSocketClient
 	connID    string
 	seq       int64
+	lastEvent time.Time       // last event received, where a catch-up starts
 	replyCtx  context.Context // replies finish even when Run's ctx ends
 }
 
@@ -214,6 +215,9 @@ func (b *Bot) DropConnection() {
 
 func (b *Bot) handleEvent(ctx context.Context, ev *model.WebSocketEvent) {
 	b.mu.Lock()
+	if ev.EventType() != model.WebsocketEventHello {
+		b.lastEvent = time.Now()
+	}
 	if s := ev.GetSequence(); s > b.seq || ev.EventType() == model.WebsocketEventHello {
 		b.seq = s
 	}
@@ -222,11 +226,20 @@ func (b *Bot) handleEvent(ctx context.Context, ev *model.WebSocketEvent) {
 	case model.WebsocketEventHello:
 		id, _ := ev.GetData()["connection_id"].(string)
 		b.mu.Lock()
-		resumed := id != "" && id == b.connID
+		previous, lastEvent := b.connID, b.lastEvent
 		b.connID = id
 		b.mu.Unlock()
-		b.o.Logger.Info("websocket connected", zap.Bool("resumed", resumed),
+		b.o.Logger.Info("websocket connected", zap.Bool("new_session", previous != ""),
 			zap.Any("server_version", ev.GetData()["server_version"]))
+		if previous != "" && previous != id && !lastEvent.IsZero() {
+			// The server could not resume the session (restarted, or
+			// down too long): fetch what was posted meanwhile.
+			b.inflight.Add(1)
+			go func() {
+				defer b.inflight.Done()
+				b.catchUp(ctx, lastEvent.Add(-5*time.Second))
+			}()
+		}
 	case model.WebsocketEventPosted:
 		b.handlePosted(ctx, ev)
 	}
@@ -243,19 +256,57 @@ func (b *Bot) handlePosted(ctx context.Context, ev *model.WebSocketEvent) {
 		return
 	}
 	ct, _ := ev.GetData()["channel_type"].(string)
+	b.consider(ctx, &post, model.ChannelType(ct))
+}
+
+// consider answers a post when it is addressed to the bot, off the event
+// loop since deciding may ask the server about a thread.
+func (b *Bot) consider(ctx context.Context, post *model.Post, ct model.ChannelType) {
 	received := time.Now()
 	b.inflight.Add(1)
-	// Off the event loop: deciding may ask the server about a thread.
 	go func() {
 		defer b.inflight.Done()
 		// Detached from Run's context: a reply in progress at shutdown
 		// is finished, not cut in half.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		if m, ok := b.decide(rctx, &post, model.ChannelType(ct)); ok {
+		if m, ok := b.decide(rctx, post, ct); ok {
 			b.reply(rctx, m, received)
 		}
 	}()
+}
+
+// catchUp answers the posts made in the bot's channels since a time,
+// after a reconnection the server could not resume. Posts already handled
+// are skipped by decide, so nothing is answered twice.
+func (b *Bot) catchUp(ctx context.Context, since time.Time) {
+	log := b.o.Logger.With(zap.Time("since", since))
+	chs, err := b.o.API.Channels(ctx, b.me.Id)
+	if err != nil {
+		log.Warn("catch-up: listing channels failed", zap.Error(err))
+		return
+	}
+	n := 0
+	for _, ch := range chs {
+		if ctx.Err() != nil {
+			return
+		}
+		l, err := b.o.API.PostsSince(ctx, ch.Id, since.UnixMilli())
+		if err != nil {
+			log.Warn("catch-up: reading channel failed", zap.String("channel_id", ch.Id), zap.Error(err))
+			continue
+		}
+		l.SortByCreateAt()
+		for i := len(l.Order) - 1; i >= 0; i-- { // oldest first
+			p := l.Posts[l.Order[i]]
+			if p == nil || p.CreateAt < since.UnixMilli() {
+				continue
+			}
+			n++
+			b.consider(ctx, p, ch.Type)
+		}
+	}
+	log.Info("catch-up done", zap.Int("channels", len(chs)), zap.Int("posts", n))
 }
 
 // decide says whether the bot answers a post, and where. It records the

@@ -15,8 +15,10 @@ import (
 type fakeAPI struct {
 	mu      sync.Mutex
 	posts   []*model.Post
-	threads map[string][]*model.Post
-	typing  int
+	threads  map[string][]*model.Post
+	typing   int
+	channels []*model.Channel
+	since    map[string][]*model.Post
 }
 
 func (f *fakeAPI) GetMe(ctx context.Context) (*model.User, error) { return nil, nil }
@@ -34,6 +36,19 @@ func (f *fakeAPI) GetPostThread(ctx context.Context, id string) (*model.PostList
 	l := model.NewPostList()
 	for _, p := range f.threads[id] {
 		l.AddPost(p)
+	}
+	return l, nil
+}
+func (f *fakeAPI) Channels(ctx context.Context, userID string) ([]*model.Channel, error) {
+	return f.channels, nil
+}
+func (f *fakeAPI) PostsSince(ctx context.Context, channelID string, since int64) (*model.PostList, error) {
+	l := model.NewPostList()
+	for _, p := range f.since[channelID] {
+		if p.CreateAt >= since || p.UpdateAt >= since {
+			l.AddPost(p)
+			l.AddOrder(p.Id)
+		}
 	}
 	return l, nil
 }
@@ -229,5 +244,50 @@ func TestSignerRoundTrip(t *testing.T) {
 	s.now = func() time.Time { return time.Now().Add(2 * time.Minute) }
 	if _, err := s.Verify(tok, "u1"); err != ErrExpired {
 		t.Errorf("expired: %v", err)
+	}
+}
+
+func hello(connID string) *model.WebSocketEvent {
+	return model.NewWebSocketEvent(model.WebsocketEventHello, "", "", "", nil, "").
+		SetData(map[string]any{"connection_id": connID})
+}
+
+func TestCatchUpAfterUnresumedReconnection(t *testing.T) {
+	now := model.GetMillis()
+	seenBefore := &model.Post{Id: "seen", UserId: "alice", ChannelId: "dm", Message: "déjà vue", CreateAt: now}
+	missed := &model.Post{Id: "missed", UserId: "alice", ChannelId: "dm", Message: "posée pendant la coupure", CreateAt: now + 10}
+	chatter := &model.Post{Id: "chatter", UserId: "bob", ChannelId: "c", Message: "sans mention", CreateAt: now + 20}
+	mention := &model.Post{Id: "mention", UserId: "bob", ChannelId: "c", Message: "@parcours une question", CreateAt: now + 30}
+	old := &model.Post{Id: "old", UserId: "alice", ChannelId: "dm", Message: "ancienne", CreateAt: now - 60_000, UpdateAt: now + 40}
+	api := &fakeAPI{
+		channels: []*model.Channel{{Id: "dm", Type: model.ChannelTypeDirect}, {Id: "c", Type: model.ChannelTypeOpen}},
+		since:    map[string][]*model.Post{"dm": {seenBefore, missed, old}, "c": {chatter, mention}},
+	}
+	b := newTestBot(api)
+	b.feed(hello("first"), posted(seenBefore, model.ChannelTypeDirect))
+	if len(api.posts) != 1 {
+		t.Fatalf("setup: %d replies", len(api.posts))
+	}
+	// Reconnected to a new session: the server did not replay anything.
+	b.feed(hello("second"))
+	got := map[string]int{}
+	for _, p := range api.posts {
+		got[p.RootId]++
+	}
+	want := map[string]int{"seen": 1, "missed": 1, "mention": 1}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("post %s answered %d times, want %d", k, got[k], v)
+		}
+	}
+	if got["chatter"] != 0 || got["old"] != 0 {
+		t.Errorf("answered what it should not: %v", got)
+	}
+	// A resumed session (same id) fetches nothing.
+	n := len(api.posts)
+	api.since["dm"] = append(api.since["dm"], &model.Post{Id: "late", UserId: "alice", ChannelId: "dm", Message: "x", CreateAt: now + 50})
+	b.feed(hello("second"))
+	if len(api.posts) != n {
+		t.Error("a resumed session triggered a catch-up")
 	}
 }
