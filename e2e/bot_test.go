@@ -361,3 +361,39 @@ func TestKilledWebSocketRecoveredWithoutDoubleAnswer(t *testing.T) {
 		}
 	}
 }
+
+func TestCommandRegisteredAndProbes(t *testing.T) {
+	env, bot := sharedBot(t)
+	cmds, _, err := env.AdminClient(t).ListCommands(t.Context(), env.TeamID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range cmds {
+		if c.Trigger == "parcours" && c.DeleteAt == 0 {
+			found = true
+			if c.URL != bot.URL+"/mattermost/command" || c.CreatorId != env.BotUserID || !c.AutoComplete || c.AutoCompleteHint == "" {
+				t.Errorf("/parcours registered as %+v", c)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("/parcours not registered in the team")
+	}
+	for path, want := range map[string]string{
+		"/healthz": "ok",
+		"/readyz":  "prêt",
+		"/metrics": "parcours_index_pages",
+		"/kb/":     "<html",
+	} {
+		resp, err := http.Get(bot.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s: %d, body lacks %q", path, resp.StatusCode, want)
+		}
+	}
+}

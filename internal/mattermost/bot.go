@@ -76,8 +76,7 @@ type Bot struct {
 	ws        *model.WebSocketClient
 	connID    string
 	seq       int64
-	lastEvent time.Time       // last event received, where a catch-up starts
-	replyCtx  context.Context // replies finish even when Run's ctx ends
+	lastEvent time.Time // last event received, where a catch-up starts
 }
 
 // New returns a bot for the account me (from Check).
@@ -92,7 +91,7 @@ func New(o Options, me *model.User) *Bot {
 		o.MaxAge = 10 * time.Minute
 	}
 	return &Bot{o: o, me: me, seen: newBoundedSet(20000), threads: newBoundedMap(20000),
-		hooks: map[model.WebsocketEventType][]EventHook{}, replyCtx: context.Background()}
+		hooks: map[model.WebsocketEventType][]EventHook{}}
 }
 
 // Me is the bot's account.

@@ -13,8 +13,8 @@ import (
 )
 
 type fakeAPI struct {
-	mu      sync.Mutex
-	posts   []*model.Post
+	mu       sync.Mutex
+	posts    []*model.Post
 	threads  map[string][]*model.Post
 	typing   int
 	channels []*model.Channel
@@ -289,5 +289,31 @@ func TestCatchUpAfterUnresumedReconnection(t *testing.T) {
 	b.feed(hello("second"))
 	if len(api.posts) != n {
 		t.Error("a resumed session triggered a catch-up")
+	}
+}
+
+// ctxAsk fails when its context is already cancelled, as a real search
+// would.
+type ctxAsk struct{ release chan struct{} }
+
+func (a ctxAsk) Ask(ctx context.Context, q string) (*answer.Answer, error) {
+	<-a.release
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return &answer.Answer{Query: q, Answered: true, Passages: []answer.Passage{{Title: "ok"}}}, nil
+}
+
+func TestReplyInFlightFinishesAfterShutdown(t *testing.T) {
+	api := &fakeAPI{}
+	ask := ctxAsk{release: make(chan struct{})}
+	b := New(Options{API: api, Answers: ask}, &model.User{Id: "bot", Username: "parcours", IsBot: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	b.handleEvent(ctx, posted(&model.Post{Id: "p1", UserId: "alice", ChannelId: "dm", Message: "question"}, model.ChannelTypeDirect))
+	cancel() // SIGTERM while the answer is being searched
+	close(ask.release)
+	b.inflight.Wait()
+	if len(api.posts) != 1 || strings.Contains(api.posts[0].Message, "Désolé") {
+		t.Fatalf("reply in flight not finished after shutdown: %+v", api.posts)
 	}
 }
