@@ -397,3 +397,28 @@ func TestCommandRegisteredAndProbes(t *testing.T) {
 		}
 	}
 }
+
+// A command registered by hand works once its token is given to the bot,
+// and is refused before: the bot checks the token Mattermost sends.
+func TestManuallyRegisteredCommandNeedsItsToken(t *testing.T) {
+	env, bot := sharedBot(t)
+	admin := env.AdminClient(t)
+	trigger := "parcoursmanuel" + time.Now().Format("150405")
+	cmd, _, err := admin.CreateCommand(t.Context(), &model.Command{
+		TeamId: env.TeamID, Trigger: trigger, Method: model.CommandMethodPost,
+		URL: bot.URL + "/mattermost/command", DisplayName: "parcours (manuel)",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.DeleteCommand(context.Background(), cmd.Id) })
+	alice := env.UserClient(t, "alice")
+	if resp, err := mmtest.ExecuteCommand(t, alice, env.ChannelID, "/"+trigger+" liste"); err == nil && strings.Contains(resp.Text, "Les parcours") {
+		t.Fatal("command with an unknown token served")
+	}
+	bot.Tokens.Add(cmd.Token) // what PARCOURS_COMMAND_TOKENS does at start
+	resp, err := mmtest.ExecuteCommand(t, alice, env.ChannelID, "/"+trigger+" liste")
+	if err != nil || !strings.Contains(resp.Text, "Les parcours") {
+		t.Fatalf("manual command refused with its token: %v %+v", err, resp)
+	}
+}
