@@ -267,7 +267,7 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 			a.Passages = append(a.Passages, s.passage(h, anchor, terms))
 		}
 	}
-	a.Answered = a.Confidence >= Threshold
+	a.Answered = a.Confidence >= Threshold && substantive(res.Concepts)
 	// A stated role asking where to start is answered by its path, even when
 	// the words of the question are not in the pages.
 	if in.path != "" && in.wantsPath && rolePage != "" {
@@ -288,6 +288,17 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 		a.Suggestions = suggestions(a.Lang, res.Concepts)
 	}
 	return a, nil
+}
+
+// substantive reports whether one concept of the question can carry an
+// answer: a question made of numbers and everyday words has none.
+func substantive(cs []search.Concept) bool {
+	for i := range cs {
+		if cs[i].Substantive() {
+			return true
+		}
+	}
+	return false
 }
 
 func levelAnchor(cat *parcours.Catalog, in intent) string {

@@ -237,3 +237,11 @@ func TestShippedCatalogLinksExist(t *testing.T) {
 		}
 	}
 }
+
+func TestNumbersAndEverydayWordsAloneAreNotAnswered(t *testing.T) {
+	for _, q := range []string{"2", "3 ?", "ok merci", "comment ça marche"} {
+		if a := ask(t, q); a.Answered {
+			t.Errorf("%q answered (confidence %.2f): %v", q, a.Confidence, paths(a))
+		}
+	}
+}

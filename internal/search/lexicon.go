@@ -29,6 +29,13 @@ type Concept struct {
 	generic bool // an everyday word: weighs little
 }
 
+// Substantive reports whether a concept can carry an answer on its own: a
+// known word that is neither a number nor an everyday word. "2" or "marche"
+// alone must not get a confident answer.
+func (c *Concept) Substantive() bool {
+	return !c.Unknown && !c.generic && !(len(c.Alts) == 1 && len(c.Alts[0].Terms) == 1 && isDigit(c.Alts[0].Terms[0]))
+}
+
 // Lexicon holds the synonym groups, analyzed, for query expansion.
 type Lexicon struct {
 	groups [][]Alt
@@ -117,6 +124,7 @@ var fillerWords = strings.Fields(`
 	peux peut pouvez pourrais pourriez dois doit devons devez faut faire fait fais
 	savoir sais sait connaître trouver trouve avoir besoin aide aider question questions
 	bonjour bonsoir salut hello coucou merci svp stp please thanks thank sert servent servir
+	ok okay d'accord super génial parfait cool top nickel yes yep ouais
 	explique expliquer expliquez dire dis dites montre montrer chose truc trucs
 	moi toi vous nous mon ma mes ton ta tes votre vos notre nos là ici ça cela ceci
 	concrètement exactement vraiment simplement rapidement précisément globalement
