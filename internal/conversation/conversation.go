@@ -69,8 +69,8 @@ func (r *Router) Handle(ctx context.Context, userID, text string) (*Reply, error
 			}
 			return &Reply{Kind: KindDiagnostic, Step: step}, nil
 		}
-		if WantsDiagnostic(text) {
-			step, err := r.Diagnostic.Start(ctx, userID, diagnostic.StartOptions{Audience: audience(text)})
+		if aud, ok := diagnostic.StartRequest(text); ok {
+			step, err := r.Diagnostic.Start(ctx, userID, diagnostic.StartOptions{Audience: aud})
 			if err != nil {
 				return nil, err
 			}
@@ -84,41 +84,13 @@ func (r *Router) Handle(ctx context.Context, userID, text string) (*Reply, error
 	return &Reply{Kind: KindAnswer, Answer: a}, nil
 }
 
-var (
-	diagnosticNounRE = regexp.MustCompile(`\b(diagnostic|diag|test de maturite|evaluation de maturite|auto-?evaluation|questionnaire de maturite|maturity (assessment|check|test)|self-?assessment|evaluer (mon|notre|ma) (niveau|maturite))\b`)
-	startVerbRE      = regexp.MustCompile(`\b(faire|fais|lancer|lance|commencer|commence|demarrer|demarre|passer|debuter|refaire|veux|voudrais|aimerais|go|start|begin|take|run|do)\b`)
-	questionRE       = regexp.MustCompile(`\b(quoi|comment|pourquoi|combien|c'est|qu'est-ce|what|why|how|sert|servir)\b`)
-	teamRE           = regexp.MustCompile(`\b(equipe|team)\b`)
-)
-
-// WantsDiagnostic reports whether a message asks to start the diagnostic:
-// "diagnostic", "faire le diagnostic", "je veux passer le test de
-// maturité". A question about it ("à quoi sert le diagnostic ?") is not a
-// request: the knowledge base answers it.
-func WantsDiagnostic(text string) bool {
-	t := fold(text)
-	if !diagnosticNounRE.MatchString(t) {
-		return false
-	}
-	if questionRE.MatchString(t) {
-		return false
-	}
-	return len(strings.Fields(t)) <= 3 || startVerbRE.MatchString(t)
-}
+var questionRE = regexp.MustCompile(`\b(quoi|comment|pourquoi|combien|c'est|qu'est-ce|what|why|how|sert|servir)\b`)
 
 // looksLikeQuestion tells a question typed during a diagnostic from an
 // unclear answer to the current question.
 func looksLikeQuestion(text string) bool {
 	t := fold(text)
 	return strings.Contains(t, "?") && len(strings.Fields(t)) >= 3 || questionRE.MatchString(t) && len(strings.Fields(t)) >= 3
-}
-
-// audience reads "pour mon équipe" in a request to start.
-func audience(text string) diagnostic.Audience {
-	if teamRE.MatchString(fold(text)) {
-		return diagnostic.AudienceTeam
-	}
-	return diagnostic.AudienceAsk
 }
 
 var folder = asciifolding.New()

@@ -10,22 +10,22 @@ import (
 	"github.com/cloud-pi-native/parcours/knowledge"
 )
 
-func TestWantsDiagnostic(t *testing.T) {
+func TestStartRequests(t *testing.T) {
 	yes := []string{"diagnostic", "Diagnostic !", "faire le diagnostic", "je veux passer le test de maturité",
 		"lancer l'auto-évaluation", "refaire le diag pour mon équipe", "start the maturity assessment"}
 	no := []string{"à quoi sert le diagnostic ?", "comment fonctionne le diagnostic", "c'est quoi le test de maturité",
 		"kubernetes", "je veux faire une MEP", "what is the maturity assessment for?"}
 	for _, s := range yes {
-		if !WantsDiagnostic(s) {
+		if _, ok := diagnostic.StartRequest(s); !ok {
 			t.Errorf("%q should start the diagnostic", s)
 		}
 	}
 	for _, s := range no {
-		if WantsDiagnostic(s) {
+		if _, ok := diagnostic.StartRequest(s); ok {
 			t.Errorf("%q should not start the diagnostic", s)
 		}
 	}
-	if audience("refaire le diag pour mon équipe") != diagnostic.AudienceTeam {
+	if aud, _ := diagnostic.StartRequest("refaire le diag pour mon équipe"); aud != diagnostic.AudienceTeam {
 		t.Error("« pour mon équipe » should start in team mode")
 	}
 }

@@ -13,6 +13,10 @@ var startFillers = map[string]bool{
 	"s": true, "il": true, "te": true, "vous": true, "plait": true, "stp": true, "svp": true,
 	"merci": true, "bonjour": true, "salut": true, "pour": true, "moi": true, "start": true,
 	"de": true, "d": true, "ton": true, "votre": true, "go": true, "ok": true,
+	// English
+	"i": true, "want": true, "would": true, "like": true, "to": true, "the": true, "a": true,
+	"take": true, "run": true, "begin": true, "do": true, "please": true, "my": true, "let": true, "me": true,
+	"team": true,
 }
 
 // startTargets are what remains of a start request once fillers are gone.
@@ -21,6 +25,8 @@ var startTargets = map[string]bool{
 	"test maturite": true, "evaluation": true, "auto evaluation": true, "autoevaluation": true,
 	"evaluation maturite": true, "questionnaire": true, "questionnaire maturite": true,
 	"auto diagnostic": true, "autodiagnostic": true,
+	"maturity assessment": true, "maturity check": true, "maturity test": true, "assessment": true,
+	"self assessment": true,
 }
 
 // StartRequest reports whether a typed message asks to start the
@@ -36,7 +42,7 @@ func StartRequest(text string) (Audience, bool) {
 	var kept []string
 	for _, w := range strings.Fields(strings.Map(wordRune, t)) {
 		switch {
-		case w == "equipe":
+		case w == "equipe" || w == "team":
 			audience = AudienceTeam
 		case !startFillers[w]:
 			kept = append(kept, w)
