@@ -300,3 +300,21 @@ func TestGitSourceClonesAndFollows(t *testing.T) {
 		t.Errorf("an unreachable repository never cloned must fail clearly: %v", err)
 	}
 }
+
+func TestHugeFileIsSkippedWithWarning(t *testing.T) {
+	big := strings.Repeat("Une ligne de texte répétée pour grossir le fichier bien au-delà du raisonnable.\n", (MaxFileSize/80)+10)
+	fsys := fstest.MapFS{
+		"enorme.md": {Data: []byte(big)},
+		"ok.md":     {Data: []byte("# Page\n\nUne page normale qui explique le déploiement des applications sur la plateforme.\n")},
+	}
+	b, err := Load(context.Background(), Source{Name: "m", FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Pages) != 1 || b.Pages[0].Path != "ok.md" {
+		t.Errorf("pages = %d", len(b.Pages))
+	}
+	if len(b.Warnings) != 1 || !strings.Contains(b.Warnings[0].String(), "enorme.md") {
+		t.Errorf("warnings = %v", b.Warnings)
+	}
+}

@@ -38,6 +38,10 @@ type Source struct {
 	sync func(context.Context) error
 }
 
+// MaxFileSize bounds a page: a generated dump or a mistake must not exhaust
+// the memory of the running bot during a reindex.
+const MaxFileSize = 4 << 20
+
 // EmbeddedName is the name of the knowledge base shipped in the binary.
 const EmbeddedName = "embarquée"
 
@@ -173,6 +177,12 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 				b.Skipped++
 				return nil
 			}
+		}
+		if info, err := d.Info(); err == nil && info.Size() > MaxFileSize {
+			b.Warnings = append(b.Warnings, Warning{Source: src.Name, Path: name,
+				Msg: fmt.Sprintf("fichier de %d Mo ignoré (au-delà de %d Mo, ce n'est pas une page de documentation)", info.Size()>>20, MaxFileSize>>20)})
+			b.Skipped++
+			return nil
 		}
 		names = append(names, name)
 		return nil
