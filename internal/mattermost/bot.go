@@ -228,7 +228,7 @@ func (b *Bot) handleEvent(ctx context.Context, ev *model.WebSocketEvent) {
 		previous, lastEvent := b.connID, b.lastEvent
 		b.connID = id
 		b.mu.Unlock()
-		b.o.Logger.Info("websocket connected", zap.Bool("new_session", previous != ""),
+		b.o.Logger.Info("websocket connected", zap.Bool("reconnection", previous != ""),
 			zap.Any("server_version", ev.GetData()["server_version"]))
 		if previous != "" && previous != id && !lastEvent.IsZero() {
 			// The server could not resume the session (restarted, or

@@ -317,3 +317,14 @@ func TestReplyInFlightFinishesAfterShutdown(t *testing.T) {
 		t.Fatalf("reply in flight not finished after shutdown: %+v", api.posts)
 	}
 }
+
+func TestRenderNotFound(t *testing.T) {
+	msg, atts := RenderAnswer(&answer.Answer{Query: "tarte aux pommes"}, &Buttons{Signer: NewSigner([]byte(strings.Repeat("k", 32)), time.Hour), URL: "u", UserID: "x"})
+	if len(atts) != 0 || !strings.Contains(msg, "« tarte aux pommes »") || !strings.Contains(msg, "`/parcours liste`") || !strings.Contains(msg, "`/parcours diagnostic`") {
+		t.Errorf("not-found reply:\n%s", msg)
+	}
+	msg, _ = RenderAnswer(&answer.Answer{Query: "apple pie", Lang: "en", Suggestions: []string{"Faites le diagnostic : /parcours diagnostic"}}, nil)
+	if !strings.Contains(msg, "I could not find") || strings.Count(msg, "/parcours diagnostic") != 1 {
+		t.Errorf("English not-found reply, or the diagnostic offered twice:\n%s", msg)
+	}
+}

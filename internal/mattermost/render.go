@@ -43,6 +43,12 @@ func RenderAnswer(a *answer.Answer, btn *Buttons) (string, []*model.MessageAttac
 				fmt.Fprintf(&b, "\n- %s", oneLine(s))
 			}
 		}
+		if strings.Contains(strings.Join(a.Suggestions, "\n"), "/parcours") {
+			// The engine's suggestions already point at the paths and the
+			// diagnostic.
+			writePath(&b, a.Path, en)
+			return b.String(), nil
+		}
 		if en {
 			b.WriteString("\n\nSee the learning paths with `/parcours liste`, or take the maturity diagnostic with `/parcours diagnostic` to know where to start.")
 		} else {
