@@ -422,3 +422,43 @@ func TestManuallyRegisteredCommandNeedsItsToken(t *testing.T) {
 		t.Fatalf("manual command refused with its token: %v %+v", err, resp)
 	}
 }
+
+// A question asked while the bot restarts is answered once it is back, and
+// nothing answered before is answered again.
+func TestQuestionAskedDuringRestartAnswered(t *testing.T) {
+	env, bot := sharedBot(t)
+	alice := env.UserClient(t, "alice")
+	dm := mmtest.DirectChannel(t, alice, env.BotUserID)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*replyWait)
+	defer cancel()
+	before := mmtest.Post(t, alice, dm.Id, "", "c'est quoi devsecops en gros ?")
+	mmtest.WaitForReply(t, ctx, alice, before, fromBot(env))
+
+	dir := bot.Config.DataDir
+	bot.stop()
+	during := mmtest.Post(t, alice, dm.Id, "", "VUCA ça veut dire quoi")
+	restarted, err := startBot(context.Background(), env, dir, os.Stderr)
+	if err != nil {
+		t.Fatalf("restarting the bot: %v", err)
+	}
+	shared = restarted // the other tests go on with the new one
+	stopShared = func() { restarted.stop(); os.RemoveAll(dir) }
+
+	mmtest.WaitForReply(t, ctx, alice, during, fromBot(env))
+	time.Sleep(time.Second)
+	for _, q := range []*model.Post{before, during} {
+		l, _, err := alice.GetPostThread(t.Context(), q.Id, "", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, p := range l.Posts {
+			if p.UserId == env.BotUserID {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%q answered %d times", q.Message, n)
+		}
+	}
+}

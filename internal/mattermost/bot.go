@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,6 +61,9 @@ type Options struct {
 	// MaxAge is the age beyond which a post is not answered (a replayed
 	// event after a long outage). Default 10 minutes.
 	MaxAge time.Duration
+	// StateFile keeps, across restarts, the time of the newest post seen,
+	// so that questions asked while the bot was restarting are answered.
+	StateFile string
 }
 
 // Bot is the bot account on Mattermost.
@@ -76,7 +81,9 @@ type Bot struct {
 	ws        *model.WebSocketClient
 	connID    string
 	seq       int64
-	lastEvent time.Time // last event received, where a catch-up starts
+	lastEvent time.Time // last event received, local clock
+	lastPost  int64     // newest post seen, server clock (ms)
+	resumeAt  int64     // newest post seen by the previous run, from StateFile
 }
 
 // New returns a bot for the account me (from Check).
@@ -109,6 +116,8 @@ func (b *Bot) OnEvent(t model.WebsocketEventType, f EventHook) { b.hooks[t] = ap
 // Run keeps the WebSocket connected until ctx ends, reconnecting with
 // exponential backoff and jitter, then waits for the replies in flight.
 func (b *Bot) Run(ctx context.Context) error {
+	b.resumeAt = b.readState()
+	defer b.writeState()
 	defer b.inflight.Wait()
 	failures := 0
 	for {
@@ -225,18 +234,31 @@ func (b *Bot) handleEvent(ctx context.Context, ev *model.WebSocketEvent) {
 	case model.WebsocketEventHello:
 		id, _ := ev.GetData()["connection_id"].(string)
 		b.mu.Lock()
-		previous, lastEvent := b.connID, b.lastEvent
+		previous, lastEvent, lastPost, resumeAt := b.connID, b.lastEvent, b.lastPost, b.resumeAt
 		b.connID = id
+		b.resumeAt = 0
 		b.mu.Unlock()
 		b.o.Logger.Info("websocket connected", zap.Bool("reconnection", previous != ""),
 			zap.Any("server_version", ev.GetData()["server_version"]))
-		if previous != "" && previous != id && !lastEvent.IsZero() {
+		var since time.Time
+		switch {
+		case previous == "" && resumeAt > 0:
+			// First connection after a restart: what was posted since the
+			// previous run's last post was never seen.
+			since = time.UnixMilli(resumeAt + 1)
+		case previous != "" && previous != id && lastPost > 0:
 			// The server could not resume the session (restarted, or
-			// down too long): fetch what was posted meanwhile.
+			// down too long). The margin covers posts in flight; those
+			// already handled are skipped by decide.
+			since = time.UnixMilli(lastPost - 5000)
+		case previous != "" && previous != id && !lastEvent.IsZero():
+			since = lastEvent.Add(-5 * time.Second)
+		}
+		if !since.IsZero() {
 			b.inflight.Add(1)
 			go func() {
 				defer b.inflight.Done()
-				b.catchUp(ctx, lastEvent.Add(-5*time.Second))
+				b.catchUp(ctx, since)
 			}()
 		}
 	case model.WebsocketEventPosted:
@@ -254,6 +276,9 @@ func (b *Bot) handlePosted(ctx context.Context, ev *model.WebSocketEvent) {
 		b.o.Logger.Debug("posted event without a readable post", zap.Error(err))
 		return
 	}
+	b.mu.Lock()
+	b.lastPost = max(b.lastPost, post.CreateAt)
+	b.mu.Unlock()
 	ct, _ := ev.GetData()["channel_type"].(string)
 	b.consider(ctx, &post, model.ChannelType(ct))
 }
@@ -306,6 +331,41 @@ func (b *Bot) catchUp(ctx context.Context, since time.Time) {
 		}
 	}
 	log.Info("catch-up done", zap.Int("channels", len(chs)), zap.Int("posts", n))
+}
+
+// readState returns the newest post time of the previous run, when recent
+// enough to be worth catching up on.
+func (b *Bot) readState() int64 {
+	if b.o.StateFile == "" {
+		return 0
+	}
+	data, err := os.ReadFile(b.o.StateFile)
+	if err != nil {
+		return 0
+	}
+	ms, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil || time.Since(time.UnixMilli(ms)) > b.o.MaxAge {
+		return 0
+	}
+	return ms
+}
+
+// writeState records the newest post seen, for the next run.
+func (b *Bot) writeState() {
+	b.mu.Lock()
+	ms := b.lastPost
+	b.mu.Unlock()
+	if b.o.StateFile == "" || ms == 0 {
+		return
+	}
+	tmp := b.o.StateFile + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strconv.FormatInt(ms, 10)+"\n"), 0o600); err != nil {
+		b.o.Logger.Warn("saving the last post time failed", zap.Error(err))
+		return
+	}
+	if err := os.Rename(tmp, b.o.StateFile); err != nil {
+		b.o.Logger.Warn("saving the last post time failed", zap.Error(err))
+	}
 }
 
 // decide says whether the bot answers a post, and where. It records the

@@ -3,6 +3,8 @@ package mattermost
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -326,5 +328,31 @@ func TestRenderNotFound(t *testing.T) {
 	msg, _ = RenderAnswer(&answer.Answer{Query: "apple pie", Lang: "en", Suggestions: []string{"Faites le diagnostic : /parcours diagnostic"}}, nil)
 	if !strings.Contains(msg, "I could not find") || strings.Count(msg, "/parcours diagnostic") != 1 {
 		t.Errorf("English not-found reply, or the diagnostic offered twice:\n%s", msg)
+	}
+}
+
+func TestCatchUpAfterRestart(t *testing.T) {
+	now := model.GetMillis()
+	before := &model.Post{Id: "before", UserId: "alice", ChannelId: "dm", Message: "répondue avant l'arrêt", CreateAt: now - 2000}
+	during := &model.Post{Id: "during", UserId: "alice", ChannelId: "dm", Message: "posée pendant l'arrêt", CreateAt: now - 1000}
+	api := &fakeAPI{
+		channels: []*model.Channel{{Id: "dm", Type: model.ChannelTypeDirect}},
+		since:    map[string][]*model.Post{"dm": {before, during}},
+	}
+	state := t.TempDir() + "/state"
+	first := New(Options{API: api, Answers: echoAsk{}, StateFile: state}, &model.User{Id: "bot", Username: "parcours"})
+	first.feed(hello("a"), posted(before, model.ChannelTypeDirect))
+	first.writeState()
+
+	second := New(Options{API: api, Answers: echoAsk{}, StateFile: state}, &model.User{Id: "bot", Username: "parcours"})
+	second.resumeAt = second.readState()
+	second.feed(hello("b"))
+	if len(api.posts) != 2 || api.posts[1].RootId != "during" {
+		t.Fatalf("after a restart: %d replies, want the one before and the one asked during", len(api.posts))
+	}
+	// A state older than MaxAge is ignored.
+	os.WriteFile(state, []byte(fmt.Sprint(now-int64(time.Hour/time.Millisecond))), 0o600)
+	if got := second.readState(); got != 0 {
+		t.Errorf("stale state used: %d", got)
 	}
 }

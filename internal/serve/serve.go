@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +25,10 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/metrics"
 	"go.uber.org/zap"
 )
+
+// StateFile, in the data folder, keeps the time of the newest post seen so
+// that a restarted bot answers what was asked meanwhile.
+const StateFile = "dernier-message"
 
 // Bot is a running bot.
 type Bot struct {
@@ -122,6 +127,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	b.MM = mattermost.New(mattermost.Options{
 		API: b.Client, URL: cfg.MMURL, Token: cfg.MMToken, Answers: b.Engine, Questions: b.Store,
 		Signer: signer, ActionURL: actionURL, Logger: log.Named("mattermost"), Metrics: b.Metrics,
+		StateFile: filepath.Join(cfg.DataDir, StateFile),
 	}, me)
 	b.HTTP = httpapi.New(httpapi.Options{
 		Logger: log.Named("http"), Metrics: b.Metrics, Command: b.Command, Tokens: b.Tokens, Signer: signer,
