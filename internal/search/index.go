@@ -39,6 +39,7 @@ const (
 type Index struct {
 	idx     bleve.Index
 	pages   map[string]*kb.Page // by page id
+	byPath  map[string]*kb.Page // first page at each path, whatever its source
 	df      map[string]int      // pages holding each term
 	nPages  int
 	lex     *Lexicon
@@ -75,13 +76,18 @@ func (ix *Index) Lexicon() *Lexicon { return ix.lex }
 func (ix *Index) Page(id string) *kb.Page { return ix.pages[id] }
 
 // PageByPath returns the first page at this path, whatever its source.
-func (ix *Index) PageByPath(path string) *kb.Page {
-	for _, p := range ix.pages {
-		if p.Path == path {
-			return p
-		}
+func (ix *Index) PageByPath(path string) *kb.Page { return ix.byPath[path] }
+
+// addPage records a page; it reports false for a duplicate id.
+func (ix *Index) addPage(p *kb.Page) bool {
+	if _, dup := ix.pages[p.ID()]; dup {
+		return false
 	}
-	return nil
+	ix.pages[p.ID()] = p
+	if _, ok := ix.byPath[p.Path]; !ok {
+		ix.byPath[p.Path] = p
+	}
+	return true
 }
 
 // Close releases the index.
@@ -181,7 +187,7 @@ func Build(ctx context.Context, base *kb.Base, dir string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("création de l'index bleve: %w", err)
 	}
-	ix := &Index{idx: idx, pages: map[string]*kb.Page{}, lex: NewLexicon(base.Synonyms), catalog: base.Catalog, base: base}
+	ix := &Index{idx: idx, pages: map[string]*kb.Page{}, byPath: map[string]*kb.Page{}, lex: NewLexicon(base.Synonyms), catalog: base.Catalog, base: base}
 	batch := idx.NewBatch()
 	flush := func() error {
 		if batch.Size() == 0 {
@@ -198,10 +204,9 @@ func Build(ctx context.Context, base *kb.Base, dir string) (*Index, error) {
 			idx.Close()
 			return nil, err
 		}
-		if _, dup := ix.pages[p.ID()]; dup {
+		if !ix.addPage(p) {
 			continue
 		}
-		ix.pages[p.ID()] = p
 		if err := batch.Index(pageDocID(p), newPageDoc(p)); err != nil {
 			idx.Close()
 			return nil, fmt.Errorf("indexation de %s: %w", p.Path, err)
@@ -308,9 +313,9 @@ func Open(dir string) (*Index, error) {
 		return nil, fmt.Errorf("ouverture de l'index bleve %s: %w", dir, err)
 	}
 	base := &kb.Base{Pages: sb.Pages, Synonyms: sb.Synonyms, Catalog: sb.Catalog, Warnings: sb.Warnings}
-	ix := &Index{idx: idx, pages: map[string]*kb.Page{}, lex: NewLexicon(sb.Synonyms), catalog: sb.Catalog, base: base}
+	ix := &Index{idx: idx, pages: map[string]*kb.Page{}, byPath: map[string]*kb.Page{}, lex: NewLexicon(sb.Synonyms), catalog: sb.Catalog, base: base}
 	for _, p := range sb.Pages {
-		ix.pages[p.ID()] = p
+		ix.addPage(p)
 	}
 	if err := ix.loadFrequencies(); err != nil {
 		idx.Close()

@@ -245,7 +245,7 @@ func (lx *Lexicon) Concepts(question string) []Concept {
 		}
 		alt := Alt{Text: question[t.Start:t.End], Terms: []string{t.Term}}
 		if r := []rune(t.Term); len(r) >= minRootTerm {
-			alt.Root = string(r[:max(minRoot, len(r)-3)])
+			alt.Root = string(r[:max(minRoot, len(r)-rootCut)])
 		}
 		add(Concept{Surface: alt.Text, Alts: []Alt{alt}, group: -1})
 	}
@@ -253,10 +253,12 @@ func (lx *Lexicon) Concepts(question string) []Concept {
 }
 
 // Roots: words of 7 letters or more also match the indexed words that share
-// their first letters (all but the last three, at least 5).
+// their first letters (all but the last two, at least 6). Shorter roots
+// made false friends (capitale/capitaliser).
 const (
 	minRootTerm = 7
-	minRoot     = 5
+	minRoot     = 6
+	rootCut     = 2
 )
 
 // demonstrativeRE finds "ce mois-ci", "cette fois là": the "ci"/"là" is

@@ -55,6 +55,10 @@ var (
 
 const synonymBoost = 0.9 // a synonym is slightly weaker evidence than the user's word
 
+// rootCredit is the evidence of a word found only through its root:
+// restaurer/restauration are one, restaurant/restauration are not.
+const rootCredit = 0.5
+
 // Search ranks the pages of the index for a question.
 func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if req.Limit <= 0 {
@@ -141,7 +145,16 @@ func (ix *Index) resolve(concepts []Concept) error {
 						return err
 					}
 				}
-				if fixed := corrector.correct(term, ix.df); fixed != "" {
+				// A word known through its root ("restaurer" for a page
+				// saying "restauration") is no typo.
+				if root := c.Alts[0].Root; root != "" {
+					if rdf := corrector.rootDF(root); rdf > 0 {
+						df = rdf
+					}
+				}
+				if df > 0 {
+					// known through its root
+				} else if fixed := corrector.correct(term, ix.df); fixed != "" {
 					c.Fuzzy = true
 					c.Alts = []Alt{{Text: c.Surface, Terms: []string{fixed}}}
 					for _, a := range ix.lex.Group([]string{fixed}) {
@@ -275,6 +288,7 @@ func coverage(concepts []Concept, locs search.FieldTermLocationMap, total float6
 	matched := make([]bool, len(concepts))
 	got := 0.0
 	for i, c := range concepts {
+		credit := 0.0
 		for _, a := range c.Alts {
 			all := true
 			for _, t := range a.Terms {
@@ -283,19 +297,18 @@ func coverage(concepts []Concept, locs search.FieldTermLocationMap, total float6
 					break
 				}
 			}
-			if !all && a.Root != "" {
-				all = hasRoot(a.Root)
+			switch {
+			case all && c.Fuzzy:
+				credit = max(credit, 0.5) // a corrected word is a guess
+			case all:
+				credit = 1
+			case a.Root != "" && hasRoot(a.Root):
+				credit = max(credit, rootCredit) // same root, maybe a false friend
 			}
-			if all {
-				matched[i] = true
-				// A corrected word is a guess: half the evidence.
-				if c.Fuzzy {
-					got += c.Weight / 2
-				} else {
-					got += c.Weight
-				}
-				break
-			}
+		}
+		if credit > 0 {
+			matched[i] = true
+			got += credit * c.Weight
 		}
 	}
 	if total == 0 {
@@ -356,10 +369,26 @@ func lastIndexByte(s string, c byte) int {
 
 // termCorrector finds indexed terms close to an unknown one.
 type termCorrector struct {
-	reader interface {
-		Close() error
-	}
+	reader    index.IndexReader
 	fuzzyDict func(term string, fuzziness int, prefix string) ([]string, error)
+}
+
+// rootDF is the largest page frequency of the indexed terms starting with
+// root.
+func (tc *termCorrector) rootDF(root string) int {
+	d, err := tc.reader.FieldDictPrefix(fBody, []byte(root))
+	if err != nil {
+		return 0
+	}
+	defer d.Close()
+	best := 0
+	for {
+		e, err := d.Next()
+		if err != nil || e == nil {
+			return best
+		}
+		best = max(best, int(e.Count))
+	}
 }
 
 func (ix *Index) newCorrector() (*termCorrector, error) {

@@ -1,0 +1,88 @@
+package search
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/cloud-pi-native/parcours/internal/kb"
+)
+
+func TestAnalyzerFoldsAccentsAndElisions(t *testing.T) {
+	pairs := [][2]string{
+		{"déploiement", "deploiement"},
+		{"clé", "cle"},
+		{"l'intégration", "integration"},
+		{"Sécurité", "securite"},
+		{"conteneurs", "conteneur"},
+	}
+	for _, p := range pairs {
+		a, b := Terms(p[0]), Terms(p[1])
+		if len(a) != 1 || len(b) != 1 || a[0] != b[0] {
+			t.Errorf("%q -> %v and %q -> %v should analyze alike", p[0], a, p[1], b)
+		}
+	}
+	if got := Terms("le la les de des"); len(got) != 0 {
+		t.Errorf("stop words kept: %v", got)
+	}
+}
+
+func surfaces(cs []Concept) string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Surface)
+	}
+	return strings.Join(out, "|")
+}
+
+func TestConceptsDropFillerAndFindExpressions(t *testing.T) {
+	lx := NewLexicon([][]string{{"mise en production", "MEP"}, {"kubernetes", "k8s"}, {"CI", "intégration continue"}})
+	cases := map[string]string{
+		"Bonjour, comment je fais une mise en production svp ?": "mise en production",
+		"c'est quoi k8s exactement":                             "k8s",
+		"quand est versée la paie ce mois-ci":                   "versée|paie|mois",
+		"how do I run the CI pipeline":                          "run|CI|pipeline",
+	}
+	for q, want := range cases {
+		if got := surfaces(lx.Concepts(q)); got != want {
+			t.Errorf("Concepts(%q) = %s, want %s", q, got, want)
+		}
+	}
+	cs := lx.Concepts("MEP")
+	if len(cs) != 1 || len(cs[0].Alts) != 2 || cs[0].Alts[1].Text != "mise en production" {
+		t.Errorf("MEP should expand to its synonym: %+v", cs)
+	}
+	if cs := lx.Concepts("pipeline CI intégration continue"); len(cs) != 2 {
+		t.Errorf("two words of one group are one concept: %s", surfaces(cs))
+	}
+}
+
+func TestTypoCorrectionIsNarrow(t *testing.T) {
+	base := &kb.Base{Pages: []*kb.Page{
+		{Source: "t", Path: "k.md", Title: "Kubernetes", Sections: []kb.Section{{Text: "Kubernetes orchestre les conteneurs de la plateforme et leur déploiement."}}},
+		{Source: "t", Path: "s.md", Title: "Sauvegardes", Sections: []kb.Section{{Text: "Les sauvegardes sont quotidiennes et testées par une restauration."}}},
+	}}
+	ix, err := Build(context.Background(), base, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	res, err := ix.Search(context.Background(), Request{Question: "sauvgardes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].Page.Path != "s.md" || !res.Concepts[0].Fuzzy {
+		t.Fatalf("a one-letter typo of a long word should be corrected: %+v", res)
+	}
+	if res.Hits[0].Coverage >= 1 {
+		t.Errorf("a corrected word is a guess and must not give full coverage: %.2f", res.Hits[0].Coverage)
+	}
+	res, _ = ix.Search(context.Background(), Request{Question: "tarte"})
+	if len(res.Hits) != 0 {
+		t.Errorf("a short unknown word must not be 'corrected' into the domain: %+v", res.Hits)
+	}
+	res, _ = ix.Search(context.Background(), Request{Question: "restaurer une sauvegarde"})
+	if len(res.Hits) == 0 || res.Hits[0].Page.Path != "s.md" || res.Hits[0].Coverage < 0.7 {
+		t.Errorf("restaurer/restauration should meet through their root: %+v", res.Hits)
+	}
+}
