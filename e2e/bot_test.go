@@ -254,10 +254,18 @@ func TestSlashCommands(t *testing.T) {
 	if err == nil && !mdLink.MatchString(resp.Text) {
 		t.Errorf("/parcours sre 2 has no links:\n%s", resp.Text)
 	}
-	// An admin may see the stats.
+	// An admin may see the stats and reload the knowledge base.
 	resp, err = mmtest.ExecuteCommand(t, env.AdminClient(t), env.ChannelID, "/parcours stats")
 	if err != nil || !strings.Contains(resp.Text, "Questions :") {
 		t.Errorf("admin stats: %v %v", err, resp)
+	}
+	resp, err = mmtest.ExecuteCommand(t, env.AdminClient(t), env.ChannelID, "/parcours reindex")
+	if err != nil || !regexp.MustCompile(`rechargée : [1-9][0-9]* pages`).MatchString(resp.Text) {
+		t.Errorf("admin reindex: %v %+v", err, resp)
+	}
+	resp, err = mmtest.ExecuteCommand(t, alice, env.ChannelID, "/parcours reindex")
+	if err != nil || !strings.Contains(resp.Text, "réservée aux administrateurs") {
+		t.Errorf("reindex by a user: %v %+v", err, resp)
 	}
 }
 
