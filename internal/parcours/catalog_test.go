@@ -32,12 +32,12 @@ func TestShippedCatalog(t *testing.T) {
 
 func TestInvalidCatalogs(t *testing.T) {
 	cases := map[string]string{
-		"parcours:\n  - id: a\n    titre: A\n    inconnu: x\n":                          "line 4",
-		"parcours:\n  - id: a\n    titre: A\n  - id: a\n    titre: B\n":                  "défini deux fois",
-		"parcours:\n  - id: a b\n    titre: A\n":                                         "invalide",
-		"parcours:\n  - id: a\n    titre: A\n    niveaux:\n      - niveau: 4\n":          "hors de 1-3",
-		"niveaux: []\n":                                                                  "aucun parcours",
-		"parcours: [\n":                                                                  "YAML invalide",
+		"parcours:\n  - id: a\n    titre: A\n    inconnu: x\n":                  "line 4",
+		"parcours:\n  - id: a\n    titre: A\n  - id: a\n    titre: B\n":         "défini deux fois",
+		"parcours:\n  - id: a b\n    titre: A\n":                                "invalide",
+		"parcours:\n  - id: a\n    titre: A\n    niveaux:\n      - niveau: 4\n": "hors de 1-3",
+		"niveaux: []\n": "aucun parcours",
+		"parcours: [\n": "YAML invalide",
 		"parcours:\n  - id: a\n    niveaux:\n      - niveau: 1\n        sujets: [x]\n": "titre manquant",
 	}
 	for data, want := range cases {
