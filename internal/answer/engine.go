@@ -270,16 +270,14 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 	a.Answered = a.Confidence >= Threshold && substantive(res.Concepts)
 	// A stated role asking where to start is answered by its path, even when
 	// the words of the question are not in the pages.
-	if in.path != "" && in.wantsPath && rolePage != "" {
+	if p := s.ix.PageByPath(rolePage); p != nil && in.wantsPath {
 		a.Answered = true
 		a.Confidence = math.Max(a.Confidence, Threshold)
 		if len(a.Passages) == 0 || a.Passages[0].Path != rolePage {
-			if p := s.ix.PageByPath(rolePage); p != nil {
-				h := search.Hit{Page: p, Score: 1}
-				a.Passages = append([]Passage{s.passage(h, levelAnchor(cat, in), terms)}, a.Passages...)
-				if len(a.Passages) > limit {
-					a.Passages = a.Passages[:limit]
-				}
+			h := search.Hit{Page: p, Score: 1}
+			a.Passages = append([]Passage{s.passage(h, levelAnchor(cat, in), terms)}, a.Passages...)
+			if len(a.Passages) > limit {
+				a.Passages = a.Passages[:limit]
 			}
 		}
 	}

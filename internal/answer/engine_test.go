@@ -245,3 +245,25 @@ func TestNumbersAndEverydayWordsAloneAreNotAnswered(t *testing.T) {
 		}
 	}
 }
+
+func TestRoleWithoutItsPathPageIsNotForcedAnswered(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "cuisine.md"), []byte("# Cantine\n\nLe menu de la cantine change chaque jour : entrée, plat, dessert, avec une option végétarienne.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Open(context.Background(), Options{Sources: []kb.Source{kb.Dir(dir)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	a, err := e.Ask(context.Background(), "je suis chef de projet, par où commencer ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Answered {
+		t.Errorf("a base without the path page must not answer a role question confidently: %+v", a)
+	}
+	if a.Path == nil || a.Path.ID != "projet" {
+		t.Errorf("the learning path is still recommended from the catalogue: %+v", a.Path)
+	}
+}
