@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,9 @@ type Message struct {
 	ChannelType model.ChannelType
 	Text        string // the message without the bot's mention
 	RootID      string // thread to reply in
+	// FollowUp is set when the bot answers only because it is part of
+	// the thread: no DM, no mention.
+	FollowUp bool
 }
 
 // Interceptor sees each message addressed to the bot before the knowledge
@@ -397,6 +401,12 @@ func (b *Bot) decide(ctx context.Context, p *model.Post, ct model.ChannelType) (
 	case ct == model.ChannelTypeDirect:
 	case mentioned:
 	case p.RootId != "" && b.inThread(ctx, p.RootId):
+		// In a thread it follows, the bot stays out of what is said to
+		// someone else, and of thanks and greetings between people.
+		if mentionsOther(p.Message, b.me.Username) || smallTalk(m.Text) != notSmallTalk {
+			return Message{}, false
+		}
+		m.FollowUp = true
 	default:
 		return Message{}, false
 	}
@@ -449,10 +459,14 @@ func (b *Bot) reply(ctx context.Context, m Message, received time.Time) {
 		atts []*model.MessageAttachment
 	)
 	outcome := "error"
-	if m.Text == "" {
-		outcome = "greeting"
+	kind := smallTalk(m.Text)
+	if m.Text == "" || kind == greeting {
+		outcome = "small_talk"
 		text = "Bonjour ! Posez-moi une question sur l'offre Cloud Pi Native, par exemple « comment déployer mon application ? ». " +
 			"`/parcours aide` liste ce que je sais faire."
+	} else if kind == thanks {
+		outcome = "small_talk"
+		text = "Avec plaisir ! N'hésitez pas si vous avez une autre question."
 	} else if a, err := b.o.Answers.Ask(ctx, m.Text); err != nil {
 		log.Error("answering failed", zap.Error(err))
 		text = "Désolé, je n'arrive pas à consulter la base de connaissances pour le moment. Réessayez dans un instant."
@@ -552,6 +566,21 @@ func stripMention(msg, username string) (string, bool) {
 	text := strings.TrimSpace(out.String())
 	text = strings.TrimLeft(text, ",:; ")
 	return strings.TrimSpace(text), found
+}
+
+var mentionRe = regexp.MustCompile(`(?:^|[^a-z0-9._-])@([a-z0-9][a-z0-9._-]*)`)
+
+// mentionsOther reports whether msg @mentions someone other than the bot
+// (channel-wide mentions are not someone).
+func mentionsOther(msg, username string) bool {
+	for _, m := range mentionRe.FindAllStringSubmatch(strings.ToLower(msg), -1) {
+		switch name := strings.TrimRight(m[1], "."); name {
+		case strings.ToLower(username), "channel", "all", "here":
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 func isNameChar(c byte) bool {

@@ -356,3 +356,20 @@ func TestCatchUpAfterRestart(t *testing.T) {
 		t.Errorf("stale state used: %d", got)
 	}
 }
+
+func TestFollowUpStaysOutOfPeoplesTalk(t *testing.T) {
+	api := &fakeAPI{threads: map[string][]*model.Post{}}
+	b := newTestBot(api)
+	b.feed(posted(&model.Post{Id: "root", UserId: "alice", ChannelId: "c", Message: "@parcours c'est quoi argocd"}, model.ChannelTypeOpen))
+	for i, msg := range []string{"merci !", "@bob tu en penses quoi ?", "super, merci @parcours"} {
+		b.feed(posted(&model.Post{Id: fmt.Sprint("f", i), RootId: "root", UserId: "bob", ChannelId: "c", Message: msg}, model.ChannelTypeOpen))
+	}
+	// "super, merci @parcours" mentions the bot: a short thanks back.
+	if len(api.posts) != 2 || !strings.Contains(api.posts[1].Message, "Avec plaisir") {
+		t.Fatalf("replies: %d, last %q", len(api.posts), api.posts[len(api.posts)-1].Message)
+	}
+	b.feed(posted(&model.Post{Id: "dm1", UserId: "alice", ChannelId: "dm", Message: "Bonjour"}, model.ChannelTypeDirect))
+	if len(api.posts) != 3 || !strings.Contains(api.posts[2].Message, "Posez-moi une question") {
+		t.Errorf("greeting in DM: %q", api.posts[len(api.posts)-1].Message)
+	}
+}
