@@ -63,7 +63,7 @@ var Env = []struct{ Name, Flag, Help string }{
 	{"PARCOURS_MM_TOKEN", "mm-token", "jeton d'accès du compte bot (préférez la variable au drapeau)"},
 	{"PARCOURS_LISTEN", "listen", "adresse d'écoute du serveur HTTP du bot (défaut :8080)"},
 	{"PARCOURS_PUBLIC_URL", "public-url", "URL par laquelle Mattermost joint ce serveur HTTP"},
-	{"PARCOURS_DATA_DIR", "data-dir", "dossier de données (base, index, clé de signature)"},
+	{"PARCOURS_DATA_DIR", "data-dir", "dossier de données (base, clé de signature des boutons)"},
 	{"PARCOURS_COMMAND_TOKENS", "command-tokens", "jetons de commande slash enregistrée à la main, séparés par des virgules"},
 	{"PARCOURS_REGISTER_COMMAND", "register-command", "enregistrer /parcours dans les équipes du bot (true/false, défaut true)"},
 	{"PARCOURS_SOURCES", "sources", "sources de connaissances : DOSSIER, DOSSIER=URL ou DOSSIER=URL|STYLE, séparées par des virgules ; « embarquee » = base intégrée (défaut)"},
@@ -79,8 +79,13 @@ var Env = []struct{ Name, Flag, Help string }{
 // else from its environment variable, else its default. It returns every
 // problem at once, one line per variable. out receives the flag usage.
 func Load(args []string, getenv func(string) string, out io.Writer) (*Config, error) {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := flag.NewFlagSet("parcours", flag.ContinueOnError)
 	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintln(out, "Utilisation : parcours serve|check [options]")
+		fmt.Fprintln(out, "Chaque option peut venir de la variable d'environnement indiquée entre crochets ; l'option l'emporte.")
+		fs.PrintDefaults()
+	}
 	vals := map[string]*string{}
 	for _, e := range Env {
 		vals[e.Name] = fs.String(e.Flag, "", e.Help+" ["+e.Name+"]")
