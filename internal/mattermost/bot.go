@@ -314,11 +314,15 @@ func (b *Bot) catchUp(ctx context.Context, since time.Time) {
 		log.Warn("catch-up: listing channels failed", zap.Error(err))
 		return
 	}
-	n := 0
+	n, read := 0, 0
 	for _, ch := range chs {
 		if ctx.Err() != nil {
 			return
 		}
+		if ch.LastPostAt > 0 && ch.LastPostAt < since.UnixMilli() {
+			continue // nothing new there: one request saved per quiet channel
+		}
+		read++
 		l, err := b.o.API.PostsSince(ctx, ch.Id, since.UnixMilli())
 		if err != nil {
 			log.Warn("catch-up: reading channel failed", zap.String("channel_id", ch.Id), zap.Error(err))
@@ -334,7 +338,7 @@ func (b *Bot) catchUp(ctx context.Context, since time.Time) {
 			b.consider(ctx, p, ch.Type)
 		}
 	}
-	log.Info("catch-up done", zap.Int("channels", len(chs)), zap.Int("posts", n))
+	log.Info("catch-up done", zap.Int("channels", len(chs)), zap.Int("posts", n), zap.Int("read", read))
 }
 
 // readState returns the newest post time of the previous run, when recent

@@ -262,8 +262,12 @@ func TestCatchUpAfterUnresumedReconnection(t *testing.T) {
 	mention := &model.Post{Id: "mention", UserId: "bob", ChannelId: "c", Message: "@parcours une question", CreateAt: now + 30}
 	old := &model.Post{Id: "old", UserId: "alice", ChannelId: "dm", Message: "ancienne", CreateAt: now - 60_000, UpdateAt: now + 40}
 	api := &fakeAPI{
-		channels: []*model.Channel{{Id: "dm", Type: model.ChannelTypeDirect}, {Id: "c", Type: model.ChannelTypeOpen}},
-		since:    map[string][]*model.Post{"dm": {seenBefore, missed, old}, "c": {chatter, mention}},
+		channels: []*model.Channel{{Id: "dm", Type: model.ChannelTypeDirect}, {Id: "c", Type: model.ChannelTypeOpen},
+			{Id: "quiet", Type: model.ChannelTypeDirect, LastPostAt: now - 60_000}},
+		// The quiet channel's LastPostAt says it has nothing new: were it
+		// read anyway, its post would be answered.
+		since: map[string][]*model.Post{"dm": {seenBefore, missed, old}, "c": {chatter, mention},
+			"quiet": {{Id: "q", UserId: "alice", ChannelId: "quiet", Message: "x", CreateAt: now + 1}}},
 	}
 	b := newTestBot(api)
 	b.feed(hello("first"), posted(seenBefore, model.ChannelTypeDirect))
@@ -282,7 +286,7 @@ func TestCatchUpAfterUnresumedReconnection(t *testing.T) {
 			t.Errorf("post %s answered %d times, want %d", k, got[k], v)
 		}
 	}
-	if got["chatter"] != 0 || got["old"] != 0 {
+	if got["chatter"] != 0 || got["old"] != 0 || got["q"] != 0 {
 		t.Errorf("answered what it should not: %v", got)
 	}
 	// A resumed session (same id) fetches nothing.
