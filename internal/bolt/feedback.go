@@ -13,7 +13,7 @@ import (
 const bucketFeedback = "feedback"
 
 // feedbackRecord is one person's verdict on one answer. The key is a hash of
-// the answer post and the user, so a second click replaces the first and
+// the answer and the user, so a second click replaces the first and
 // the user id itself is never stored.
 type feedbackRecord struct {
 	PostID string    `json:"post_id"`
@@ -26,11 +26,13 @@ type FeedbackCounts struct {
 	Useful, NotUseful int
 }
 
-// RecordFeedback records that userID found the answer postID useful or not.
-// A later click by the same user on the same answer replaces the earlier
-// one; changed is false when the verdict was already recorded as is.
-func (d *DB) RecordFeedback(postID, userID string, useful bool, at time.Time) (changed bool, err error) {
-	sum := sha256.Sum256([]byte("feedback\x00" + postID + "\x00" + userID))
+// RecordFeedback records that userID found an answer useful or not.
+// answerID identifies the answer (the signed nonce of its buttons), postID
+// is the Mattermost post it is in. A later click by the same user on the
+// same answer replaces the earlier one; changed is false when the verdict
+// was already recorded as is.
+func (d *DB) RecordFeedback(answerID, postID, userID string, useful bool, at time.Time) (changed bool, err error) {
+	sum := sha256.Sum256([]byte("feedback\x00" + answerID + "\x00" + userID))
 	key := sum[:]
 	err = d.db.Update(func(tx *bbolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists([]byte(bucketFeedback))

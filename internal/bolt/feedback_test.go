@@ -34,7 +34,7 @@ func TestFeedbackDedupedPerUserAndPost(t *testing.T) {
 		{"p1", "u2", true, true}, // changed her mind
 	}
 	for _, s := range steps {
-		changed, err := d.RecordFeedback(s.post, s.user, s.useful, now)
+		changed, err := d.RecordFeedback("answer-"+s.post, s.post, s.user, s.useful, now)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -50,7 +50,7 @@ type ActionFunc func(ctx context.Context, r ActionRequest) (*model.PostActionInt
 
 // FeedbackStore records "Utile"/"Pas utile" clicks.
 type FeedbackStore interface {
-	RecordFeedback(postID, userID string, useful bool, at time.Time) (changed bool, err error)
+	RecordFeedback(answerID, postID, userID string, useful bool, at time.Time) (changed bool, err error)
 }
 
 // QuestionRecorder counts questions by outcome and keeps those that found
@@ -341,8 +341,8 @@ func (s *Server) feedback(ctx context.Context, r ActionRequest) (*model.PostActi
 		return &model.PostActionIntegrationResponse{EphemeralText: "Merci ! (les avis ne sont pas enregistrés sur ce serveur)"}, nil
 	}
 	// The answer's nonce, not the post id sent with the click, identifies
-	// it: the signature covers the nonce, not the post id.
-	changed, err := s.opts.Feedback.RecordFeedback(r.Claims.Nonce, r.UserID, useful, time.Now())
+	// it for deduplication: the signature covers the nonce, not the post id.
+	changed, err := s.opts.Feedback.RecordFeedback(r.Claims.Nonce, r.PostID, r.UserID, useful, time.Now())
 	if err != nil {
 		return nil, err
 	}

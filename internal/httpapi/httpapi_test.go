@@ -42,10 +42,10 @@ type memStore struct {
 	qs    []string
 }
 
-func (m *memStore) RecordFeedback(postID, userID string, useful bool, at time.Time) (bool, error) {
+func (m *memStore) RecordFeedback(answerID, postID, userID string, useful bool, at time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	k := postID + "/" + userID
+	k := answerID + "/" + userID
 	if v, ok := m.votes[k]; ok && v == useful {
 		return false, nil
 	}
