@@ -377,3 +377,24 @@ func TestFollowUpStaysOutOfPeoplesTalk(t *testing.T) {
 		t.Errorf("greeting in DM: %q", api.posts[len(api.posts)-1].Message)
 	}
 }
+
+// BenchmarkHandlePosted is the bot's own cost per question (decoding the
+// event, deciding, rendering, signing the buttons), the search and the
+// network aside: scripts/bench-bot.sh measures the whole path.
+func BenchmarkHandlePosted(b *testing.B) {
+	api := &fakeAPI{}
+	bot := newTestBot(api)
+	evs := make([]*model.WebSocketEvent, b.N)
+	for i := range evs {
+		evs[i] = posted(&model.Post{Id: fmt.Sprint("p", i), UserId: "alice", ChannelId: "dm", Message: "@parcours comment déployer ?"}, model.ChannelTypeDirect)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		bot.handleEvent(context.Background(), evs[i])
+	}
+	bot.inflight.Wait()
+	if len(api.posts) != b.N {
+		b.Fatalf("%d replies for %d questions", len(api.posts), b.N)
+	}
+}
