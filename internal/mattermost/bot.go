@@ -48,7 +48,8 @@ type Message struct {
 type Interceptor func(ctx context.Context, m Message) (handled bool, err error)
 
 // EventHook receives the WebSocket events of one type (the welcome listens
-// to new team members this way).
+// to new team members this way). It runs on the event loop: anything slow
+// (API calls) belongs in a goroutine.
 type EventHook func(ctx context.Context, ev *model.WebSocketEvent)
 
 // Options configures the bot.
