@@ -19,7 +19,8 @@ type frontMatter struct {
 	Niveau      int
 	Tags        []string
 	URL         string
-	Skip        bool // search: false, draft: true, published: false
+	Skip        bool   // search: false, draft: true, published: false
+	Extra       string // text held in the header itself (VitePress home "features")
 	hasMatter   bool
 	bodyLineOff int // lines taken by the front matter, to report body lines
 }
@@ -96,6 +97,17 @@ func parseFrontMatter(header []byte) (frontMatter, int, error) {
 					fm.Title = h.Name
 				}
 			}
+		}
+	}
+	if feats, ok := raw["features"]; ok && feats.Kind == yaml.SequenceNode {
+		var list []struct{ Title, Details string }
+		if feats.Decode(&list) == nil {
+			var b strings.Builder
+			for _, f := range list {
+				b.WriteString(strings.TrimSpace(f.Title + ". " + f.Details))
+				b.WriteString("\n")
+			}
+			fm.Extra = b.String()
 		}
 	}
 	fm.Parcours = strings.ToLower(str("parcours"))

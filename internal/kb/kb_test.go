@@ -85,6 +85,9 @@ func TestPagesWithoutFrontMatter(t *testing.T) {
 	if home.Title != "Documentation de la plateforme" || !strings.Contains(home.Summary, "Kubernetes") {
 		t.Errorf("VitePress hero not used: %+v", home)
 	}
+	if top := home.Sections[0].Text; !strings.Contains(top, "Grafana et les alertes") || !strings.Contains(top, "analysées par Trivy") {
+		t.Errorf("VitePress home features must be indexed as text: %q", top)
+	}
 	fsys := fstest.MapFS{"notes/mise-en-production.md": {Data: []byte(
 		"Sans titre ni front matter, cette page décrit la mise en production des applications de l'équipe, étape par étape, avec la validation.")}}
 	b2, err := Load(context.Background(), Source{Name: "m", FS: fsys})

@@ -67,6 +67,7 @@ func parsePage(source, name string, data []byte) (*Page, []Warning) {
 		Parcours: fm.Parcours, Niveau: fm.Niveau, Tags: fm.Tags, URL: fm.URL}
 	cur := &Section{}
 	var buf strings.Builder
+	buf.WriteString(htmlText(fm.Extra))
 	flush := func() {
 		cur.Text = normalizeSpace(buf.String())
 		buf.Reset()
