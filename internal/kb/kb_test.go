@@ -138,8 +138,12 @@ func TestSkipsEmptyDraftsAndExcluded(t *testing.T) {
 			t.Errorf("exclude glob ignored: %s", p.Path)
 		}
 	}
-	if len(b.Synonyms) != 2 || b.Synonyms[0][1] != "k8s" {
-		t.Errorf("source synonyms not read: %v", b.Synonyms)
+	n := len(b.Synonyms)
+	if n < 3 || b.Synonyms[n-2][1] != "k8s" || b.Synonyms[n-1][1] != "portail" {
+		t.Errorf("a source's synonyms must come on top of the shipped ones: %v", b.Synonyms[max(0, n-3):])
+	}
+	if !hasGroup(b.Synonyms, "mdp") {
+		t.Error("the shipped synonyms must apply to other sources too")
 	}
 }
 
@@ -320,4 +324,15 @@ func TestHugeFileIsSkippedWithWarning(t *testing.T) {
 	if len(b.Warnings) != 1 || !strings.Contains(b.Warnings[0].String(), "enorme.md") {
 		t.Errorf("warnings = %v", b.Warnings)
 	}
+}
+
+func hasGroup(groups [][]string, word string) bool {
+	for _, g := range groups {
+		for _, w := range g {
+			if w == word {
+				return true
+			}
+		}
+	}
+	return false
 }

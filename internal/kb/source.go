@@ -115,7 +115,9 @@ var defaultExcludes = []string{"**/_*/**", "_*/**", "**/.*/**", ".*/**", "**/nod
 // found, so a bad edit never empties the running index.
 func Load(ctx context.Context, sources ...Source) (*Base, error) {
 	b := &Base{}
+	embedded := false
 	for _, src := range sources {
+		embedded = embedded || src.Name == EmbeddedName
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -125,6 +127,16 @@ func Load(ctx context.Context, sources ...Source) (*Base, error) {
 	}
 	if len(b.Pages) == 0 {
 		return nil, errors.New("aucune page Markdown indexable dans les sources")
+	}
+	if !embedded {
+		// The shipped synonyms are the vocabulary of the domain (k8s, MEP,
+		// mdp, collègue/membre): any documentation of it benefits. A
+		// source's own synonyms come on top.
+		if data, err := fs.ReadFile(knowledge.FS, "_data/synonymes.yaml"); err == nil {
+			if groups, err := ParseSynonyms("_data/synonymes.yaml", data); err == nil {
+				b.Synonyms = append(groups, b.Synonyms...)
+			}
+		}
 	}
 	if b.Catalog == nil {
 		// Sources without learning paths of their own still get ours: the
