@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os/user"
 
 	"github.com/cloud-pi-native/parcours/internal/bolt"
@@ -13,7 +12,6 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/terminal"
 	"github.com/cloud-pi-native/parcours/internal/welcome"
-	"github.com/cloud-pi-native/parcours/knowledge"
 )
 
 func init() {
@@ -38,7 +36,7 @@ func runChat(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	q, err := diagnostic.Load(dataFS(srcs, diagnostic.File), diagnostic.File)
+	q, err := diagnostic.Load(kb.DataFS(srcs, diagnostic.File), diagnostic.File)
 	if err != nil {
 		return err
 	}
@@ -66,7 +64,7 @@ func runChat(ctx context.Context, env *cliEnv, args []string) error {
 		}
 	}
 	var welcomeText string
-	if msg, err := welcome.Load(dataFS(srcs, welcome.File), welcome.File); err == nil {
+	if msg, err := welcome.Load(kb.DataFS(srcs, welcome.File), welcome.File); err == nil {
 		welcomeText = msg.Render(welcome.Vars{Name: who, Team: "Cloud Pi Native"})
 	} else {
 		fmt.Fprintf(env.stderr, "avertissement : %v\n", err)
@@ -102,16 +100,4 @@ func runChat(ctx context.Context, env *cliEnv, args []string) error {
 		Style:         terminal.StyleFor(env.stdout),
 	}
 	return chat.Run(ctx)
-}
-
-// dataFS is the file system of the first source that has the data file
-// name, else the embedded base: admins may ship their own questionnaire and
-// welcome with their documentation.
-func dataFS(srcs []kb.Source, name string) fs.FS {
-	for _, s := range srcs {
-		if _, err := fs.Stat(s.FS, name); err == nil {
-			return s.FS
-		}
-	}
-	return knowledge.FS
 }

@@ -55,6 +55,9 @@ type Config struct {
 	ActionTTL time.Duration
 	// DiagnosticExpiry is how long an abandoned diagnostic is kept.
 	DiagnosticExpiry time.Duration
+	// Welcome sends newcomers of the bot's teams a welcome in a direct
+	// message; WelcomeGuests includes guest accounts.
+	Welcome, WelcomeGuests bool
 }
 
 // Env lists the environment variables, for help texts and docs.
@@ -73,6 +76,8 @@ var Env = []struct{ Name, Flag, Help string }{
 	{"PARCOURS_ACTION_KEY", "action-key", "clé de signature des boutons (32 caractères au moins) ; sinon générée dans le dossier de données"},
 	{"PARCOURS_ACTION_TTL", "action-ttl", "durée de validité des boutons (défaut 168h)"},
 	{"PARCOURS_DIAGNOSTIC_EXPIRY", "diagnostic-expiry", "durée de conservation d'un diagnostic abandonné (défaut 72h)"},
+	{"PARCOURS_WELCOME", "welcome", "accueillir en message direct les nouveaux membres des équipes du bot (true/false, défaut true)"},
+	{"PARCOURS_WELCOME_GUESTS", "welcome-guests", "accueillir aussi les invités (true/false, défaut false)"},
 }
 
 // Load reads the configuration: each setting from its flag when given,
@@ -140,14 +145,21 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 			break
 		}
 	}
-	c.RegisterCommand = true
-	if v := get("PARCOURS_REGISTER_COMMAND"); v != "" {
+	boolVar := func(name string, def bool) bool {
+		v := get(name)
+		if v == "" {
+			return def
+		}
 		b, err := parseBool(v)
 		if err != nil {
-			bad("PARCOURS_REGISTER_COMMAND", "valeur « %s » invalide : attendu true ou false", v)
+			bad(name, "valeur « %s » invalide : attendu true ou false", v)
+			return def
 		}
-		c.RegisterCommand = b
+		return b
 	}
+	c.RegisterCommand = boolVar("PARCOURS_REGISTER_COMMAND", true)
+	c.Welcome = boolVar("PARCOURS_WELCOME", true)
+	c.WelcomeGuests = boolVar("PARCOURS_WELCOME_GUESTS", false)
 
 	c.Sources = parseSources(get("PARCOURS_SOURCES"), bad)
 	c.Admins = splitList(get("PARCOURS_ADMINS"))

@@ -116,3 +116,23 @@ func TestKeyGeneratedOnceAndPrivate(t *testing.T) {
 		t.Error("configured key not preferred")
 	}
 }
+
+func TestWelcomeSettings(t *testing.T) {
+	env := validEnv(t)
+	c, err := Load(nil, envOf(env), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Welcome || c.WelcomeGuests {
+		t.Errorf("defaults: welcome %v, guests %v; want true, false", c.Welcome, c.WelcomeGuests)
+	}
+	env["PARCOURS_WELCOME"] = "false"
+	env["PARCOURS_WELCOME_GUESTS"] = "oui"
+	if c, err = Load(nil, envOf(env), io.Discard); err != nil || c.Welcome || !c.WelcomeGuests {
+		t.Errorf("welcome=false guests=oui: %+v %v", c, err)
+	}
+	env["PARCOURS_WELCOME"] = "peut-être"
+	if _, err := Load(nil, envOf(env), io.Discard); err == nil || !strings.Contains(err.Error(), "PARCOURS_WELCOME") {
+		t.Errorf("invalid PARCOURS_WELCOME accepted: %v", err)
+	}
+}
