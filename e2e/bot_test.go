@@ -56,7 +56,13 @@ func TestMain(m *testing.M) {
 // server, its HTTP server on 127.0.0.1:0 with PUBLIC_URL pointing at it. The
 // data folder is kept so that a test can restart the bot on it.
 func startBot(ctx context.Context, env *mmtest.Env, dataDir string, logw io.Writer) (*botUnderTest, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return startBotAt(ctx, env, dataDir, logw, "127.0.0.1:0")
+}
+
+// startBotAt is startBot listening on addr: a bot restarted on the same
+// address keeps the buttons it posted working, as in production.
+func startBotAt(ctx context.Context, env *mmtest.Env, dataDir string, logw io.Writer, addr string) (*botUnderTest, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}

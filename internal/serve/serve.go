@@ -19,10 +19,15 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/bolt"
 	"github.com/cloud-pi-native/parcours/internal/command"
 	"github.com/cloud-pi-native/parcours/internal/config"
+	"github.com/cloud-pi-native/parcours/internal/conversation"
+	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/httpapi"
 	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
+	"github.com/cloud-pi-native/parcours/internal/mattermost/onboarding"
 	"github.com/cloud-pi-native/parcours/internal/metrics"
+	"github.com/cloud-pi-native/parcours/internal/welcome"
+	"github.com/cloud-pi-native/parcours/knowledge"
 	"go.uber.org/zap"
 )
 
@@ -41,7 +46,11 @@ type Bot struct {
 	Command *command.Handler
 	Metrics *metrics.Metrics
 	Tokens  *httpapi.Tokens
-	Addr    net.Addr // where the HTTP server listens
+	// Diagnostic runs the maturity diagnostics; Onboarding holds them
+	// and the welcome on Mattermost.
+	Diagnostic *diagnostic.Engine
+	Onboarding *onboarding.Onboarding
+	Addr       net.Addr // where the HTTP server listens
 
 	log  *zap.Logger
 	srv  *http.Server
@@ -80,6 +89,13 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	}
 	cleanup = append(cleanup, func() { b.Store.Close() })
 
+	diagStore, err := b.Store.Diagnostics()
+	if err != nil {
+		return nil, err
+	}
+
+	// Git sources are cloned in the data folder, before the first load.
+	kb.GitCacheDir = filepath.Join(cfg.DataDir, "sources")
 	sources := slices.Clone(cfg.Sources)
 	var pages []fs.FS
 	for i, s := range sources {
@@ -98,6 +114,27 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	b.Metrics.IndexPages.Set(float64(st.Pages))
 	b.Metrics.IndexSections.Set(float64(st.Sections))
 	log.Info("knowledge base loaded", zap.Int("pages", st.Pages), zap.Int("sections", st.Sections), zap.Int("warnings", len(st.Warnings)))
+
+	q, qerr := loadQuestionnaire(cfg.Sources)
+	if qerr != nil {
+		// A bad edit must not keep the bot down: the shipped questionnaire
+		// serves until the file is fixed and reindexed.
+		log.Error("questionnaire invalide : le questionnaire intégré est utilisé", zap.Error(qerr))
+		if q, err = diagnostic.Load(knowledge.FS, diagnostic.File); err != nil {
+			return nil, fmt.Errorf("questionnaire intégré: %w", err)
+		}
+	}
+	b.Diagnostic, err = diagnostic.New(diagnostic.Config{Questionnaire: q, Store: diagStore, TTL: cfg.DiagnosticExpiry, Logger: log.Named("diagnostic")})
+	if err != nil {
+		return nil, err
+	}
+	wel, werr := loadWelcome(cfg.Sources)
+	if werr != nil {
+		log.Error("message de bienvenue invalide : celui intégré est utilisé", zap.Error(werr))
+		if wel, err = welcome.Load(knowledge.FS, welcome.File); err != nil {
+			return nil, fmt.Errorf("message de bienvenue intégré: %w", err)
+		}
+	}
 
 	if ln == nil {
 		ln, err = net.Listen("tcp", cfg.Listen)
@@ -134,6 +171,24 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		Feedback: b.Store, Questions: b.Store, ActionURL: actionURL, Pages: pages, RenderHTML: kb.RenderHTML,
 		Ready: b.ready,
 	})
+	b.Onboarding, err = onboarding.New(onboarding.Options{
+		API: onboarding.Client{C: b.Client.C}, BotID: me.Id, BotUsername: me.Username,
+		Diagnostic: b.Diagnostic, Store: diagStore,
+		Router:   &conversation.Router{Answers: b.Engine, Diagnostic: b.Diagnostic},
+		Welcomed: b.Store, Welcome: wel, WelcomeEnabled: cfg.Welcome, WelcomeGuests: cfg.WelcomeGuests,
+		Signer: signer, ActionURL: actionURL,
+		Link:      b.Engine.PageURL,
+		PathTitle: b.pathTitle,
+		Paths: func(ctx context.Context) string {
+			return b.Command.Handle(ctx, command.Request{Text: "liste"}).Text
+		},
+		Questions: b.Store,
+		Logger:    log.Named("onboarding"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.Onboarding.Register(b.MM, b.HTTP, b.Command)
 
 	if cfg.RegisterCommand {
 		toks, err := mattermost.RegisterCommand(ctx, b.Client, me, cfg.PublicURL+"/mattermost/command", log.Named("register"))
@@ -160,6 +215,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	log.Info("HTTP server listening", zap.String("addr", b.Addr.String()), zap.String("public_url", cfg.PublicURL))
 
 	runCtx, stopRun := context.WithCancel(ctx)
+	go b.Diagnostic.RunExpiry(runCtx, 10*time.Minute)
 	mmDone := make(chan struct{})
 	go func() {
 		b.MM.Run(runCtx)
@@ -179,6 +235,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		b.srv.Shutdown(shutCtx)
 		cancel()
 		<-mmDone
+		b.Onboarding.Wait()
 		b.Engine.Close()
 		b.Store.Close()
 		log.Info("stopped")
@@ -227,7 +284,39 @@ func (i index) Reload(ctx context.Context) (command.IndexStats, error) {
 	}
 	i.b.Metrics.IndexPages.Set(float64(st.Pages))
 	i.b.Metrics.IndexSections.Set(float64(st.Sections))
-	return command.IndexStats{Pages: st.Pages, Sections: st.Sections, Warnings: st.Warnings, LoadedAt: st.LoadedAt}, nil
+	warnings := slices.Clone(st.Warnings)
+	// The questionnaire and the welcome are content too: reloaded with
+	// the pages, the previous ones kept when the new files are broken.
+	if q, err := loadQuestionnaire(i.b.Config.Sources); err != nil {
+		i.b.log.Warn("questionnaire not reloaded", zap.Error(err))
+		warnings = append(warnings, "questionnaire du diagnostic non rechargé, l'ancien reste en service : "+err.Error())
+	} else {
+		i.b.Diagnostic.SetQuestionnaire(q)
+	}
+	if w, err := loadWelcome(i.b.Config.Sources); err != nil {
+		i.b.log.Warn("welcome not reloaded", zap.Error(err))
+		warnings = append(warnings, "message de bienvenue non rechargé, l'ancien reste en service : "+err.Error())
+	} else {
+		i.b.Onboarding.SetWelcome(w)
+	}
+	return command.IndexStats{Pages: st.Pages, Sections: st.Sections, Warnings: warnings, LoadedAt: st.LoadedAt}, nil
+}
+
+// loadQuestionnaire reads the questionnaire of the first source that has
+// one, else the shipped one.
+func loadQuestionnaire(sources []kb.Source) (*diagnostic.Questionnaire, error) {
+	return diagnostic.Load(kb.DataFS(sources, diagnostic.File), diagnostic.File)
+}
+
+func loadWelcome(sources []kb.Source) (*welcome.Message, error) {
+	return welcome.Load(kb.DataFS(sources, welcome.File), welcome.File)
+}
+
+func (b *Bot) pathTitle(id string) string {
+	if p := b.Engine.Catalog().Path(id); p != nil {
+		return "Parcours " + p.Title
+	}
+	return ""
 }
 
 func (i index) Stats() command.IndexStats {
