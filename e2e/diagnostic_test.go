@@ -272,9 +272,18 @@ func TestDiagnosticByTypedAnswers(t *testing.T) {
 // folder, as a redeployment does.
 func restartShared(t *testing.T, env *mmtest.Env) *botUnderTest {
 	t.Helper()
+	return restartSharedAfter(t, env, nil)
+}
+
+// restartSharedAfter is restartShared running during while the bot is down.
+func restartSharedAfter(t *testing.T, env *mmtest.Env, during func()) *botUnderTest {
+	t.Helper()
 	_, bot := sharedBot(t)
 	dir, addr := bot.Config.DataDir, bot.Addr.String()
 	bot.stop()
+	if during != nil {
+		during()
+	}
 	restarted, err := startBotAt(context.Background(), env, dir, os.Stderr, addr)
 	if err != nil {
 		t.Fatalf("restarting the bot: %v", err)
@@ -445,4 +454,22 @@ func TestWelcomeOncePerTeam(t *testing.T) {
 		t.Errorf("a bot was welcomed (first=%v, %v)", first, err)
 	}
 	_ = bot.Store.ForgetWelcome(t.Context(), env.TeamID, b.UserId)
+}
+
+// Someone who joins while the bot is stopped is welcomed once it is back,
+// from the team's join messages.
+func TestWelcomeForJoinWhileBotDown(t *testing.T) {
+	env, _ := sharedBot(t)
+	ctx, cancel := context.WithTimeout(t.Context(), diagWait)
+	defer cancel()
+	u, tok := env.CreateUser(t, "pendant-arret")
+	restartSharedAfter(t, env, func() { env.AddToTeam(t, u.Id) })
+	c := env.Client(t, tok)
+	dm := mmtest.DirectChannel(t, c, env.BotUserID)
+	w := mmtest.WaitForPost(t, ctx, c, dm.Id, func(p *model.Post) bool {
+		return p.UserId == env.BotUserID && strings.Contains(p.Message, "bienvenue dans")
+	})
+	mmtest.AssertNoPost(t, c, dm.Id, 2*time.Second, func(p *model.Post) bool {
+		return p.UserId == env.BotUserID && strings.Contains(p.Message, "bienvenue dans") && p.Id != w.Id
+	})
 }

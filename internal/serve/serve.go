@@ -10,8 +10,10 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -216,6 +218,14 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 
 	runCtx, stopRun := context.WithCancel(ctx)
 	go b.Diagnostic.RunExpiry(runCtx, 10*time.Minute)
+	// Joins missed while the bot was stopped (since its last post seen)
+	// or while its WebSocket was cut are welcomed from the join messages.
+	lastRun := lastPostTime(filepath.Join(cfg.DataDir, StateFile))
+	reconcileDone := make(chan struct{})
+	go func() {
+		defer close(reconcileDone)
+		b.Onboarding.RunReconcile(runCtx, lastRun, 10*time.Minute)
+	}()
 	mmDone := make(chan struct{})
 	go func() {
 		b.MM.Run(runCtx)
@@ -235,6 +245,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		b.srv.Shutdown(shutCtx)
 		cancel()
 		<-mmDone
+		<-reconcileDone
 		b.Onboarding.Wait()
 		b.Engine.Close()
 		b.Store.Close()
@@ -284,22 +295,42 @@ func (i index) Reload(ctx context.Context) (command.IndexStats, error) {
 	}
 	i.b.Metrics.IndexPages.Set(float64(st.Pages))
 	i.b.Metrics.IndexSections.Set(float64(st.Sections))
-	warnings := slices.Clone(st.Warnings)
-	// The questionnaire and the welcome are content too: reloaded with
-	// the pages, the previous ones kept when the new files are broken.
-	if q, err := loadQuestionnaire(i.b.Config.Sources); err != nil {
-		i.b.log.Warn("questionnaire not reloaded", zap.Error(err))
+	warnings := append(slices.Clone(st.Warnings), reloadData(i.b.Config.Sources, i.b.Diagnostic, i.b.Onboarding, i.b.log)...)
+	return command.IndexStats{Pages: st.Pages, Sections: st.Sections, Warnings: warnings, LoadedAt: st.LoadedAt}, nil
+}
+
+// reloadData reloads the questionnaire and the welcome, content like the
+// pages; a broken file keeps the previous version in service and becomes a
+// warning naming the file and line.
+func reloadData(sources []kb.Source, d *diagnostic.Engine, ob *onboarding.Onboarding, log *zap.Logger) []string {
+	var warnings []string
+	if q, err := loadQuestionnaire(sources); err != nil {
+		log.Warn("questionnaire not reloaded", zap.Error(err))
 		warnings = append(warnings, "questionnaire du diagnostic non rechargé, l'ancien reste en service : "+err.Error())
 	} else {
-		i.b.Diagnostic.SetQuestionnaire(q)
+		d.SetQuestionnaire(q)
 	}
-	if w, err := loadWelcome(i.b.Config.Sources); err != nil {
-		i.b.log.Warn("welcome not reloaded", zap.Error(err))
+	if w, err := loadWelcome(sources); err != nil {
+		log.Warn("welcome not reloaded", zap.Error(err))
 		warnings = append(warnings, "message de bienvenue non rechargé, l'ancien reste en service : "+err.Error())
 	} else {
-		i.b.Onboarding.SetWelcome(w)
+		ob.SetWelcome(w)
 	}
-	return command.IndexStats{Pages: st.Pages, Sections: st.Sections, Warnings: warnings, LoadedAt: st.LoadedAt}, nil
+	return warnings
+}
+
+// lastPostTime reads the time the previous run saw its last post (see
+// StateFile); zero when there was no previous run.
+func lastPostTime(path string) time.Time {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return time.Time{}
+	}
+	ms, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil || ms <= 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
 }
 
 // loadQuestionnaire reads the questionnaire of the first source that has

@@ -40,6 +40,10 @@ type API interface {
 	GetUser(ctx context.Context, id string) (*model.User, error)
 	GetUserByUsername(ctx context.Context, username string) (*model.User, error)
 	GetTeam(ctx context.Context, id string) (*model.Team, error)
+	// TownSquares returns the default channel of each team of userID.
+	TownSquares(ctx context.Context, userID string) ([]*model.Channel, error)
+	// PostsSince returns the posts of a channel since a time in ms.
+	PostsSince(ctx context.Context, channelID string, since int64) (*model.PostList, error)
 }
 
 // WelcomeStore remembers who was welcomed in which team (internal/bolt).
@@ -230,4 +234,28 @@ func (c Client) GetTeam(ctx context.Context, id string) (*model.Team, error) {
 		return nil, fmt.Errorf("GetTeam: %w", err)
 	}
 	return t, nil
+}
+
+func (c Client) TownSquares(ctx context.Context, userID string) ([]*model.Channel, error) {
+	teams, _, err := c.C.GetTeamsForUser(ctx, userID, "")
+	if err != nil {
+		return nil, fmt.Errorf("équipes: %w", err)
+	}
+	var out []*model.Channel
+	for _, t := range teams {
+		ch, _, err := c.C.GetChannelByName(ctx, model.DefaultChannelName, t.Id, "")
+		if err != nil {
+			return nil, fmt.Errorf("canal %s de l'équipe %s: %w", model.DefaultChannelName, t.Name, err)
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+func (c Client) PostsSince(ctx context.Context, channelID string, since int64) (*model.PostList, error) {
+	l, _, err := c.C.GetPostsSince(ctx, channelID, since, false)
+	if err != nil {
+		return nil, fmt.Errorf("GetPostsSince: %w", err)
+	}
+	return l, nil
 }

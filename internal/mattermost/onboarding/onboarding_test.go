@@ -115,6 +115,34 @@ func (f *fakeAPI) GetTeam(_ context.Context, id string) (*model.Team, error) {
 	return &model.Team{Id: id, DisplayName: "Équipe " + id}, nil
 }
 
+func (f *fakeAPI) TownSquares(_ context.Context, userID string) ([]*model.Channel, error) {
+	return []*model.Channel{f.channels["ts"]}, nil
+}
+
+func (f *fakeAPI) PostsSince(_ context.Context, channelID string, since int64) (*model.PostList, error) {
+	l := model.NewPostList()
+	for _, p := range f.in(channelID) {
+		if p.CreateAt >= since {
+			l.AddPost(p)
+			l.AddOrder(p.Id)
+		}
+	}
+	return l, nil
+}
+
+// system adds a system post (a join message) to a channel.
+func (f *fakeAPI) system(channelID, typ, userID string, at time.Time, props map[string]any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n++
+	p := &model.Post{Id: fmt.Sprintf("s%d", f.n), ChannelId: channelID, Type: typ, UserId: userID, CreateAt: at.UnixMilli()}
+	for k, v := range props {
+		p.AddProp(k, v)
+	}
+	f.posts[p.Id] = p
+	f.order = append(f.order, p.Id)
+}
+
 // in returns the posts of a channel, oldest first.
 func (f *fakeAPI) in(channelID string) []*model.Post {
 	f.mu.Lock()
@@ -640,5 +668,35 @@ func TestConcurrentUsers(t *testing.T) {
 		if err != nil || h.Latest == nil || h.Latest.UserID != fmt.Sprintf("u%d", i) {
 			t.Errorf("u%d: %v %+v", i, err, h)
 		}
+	}
+}
+
+func TestReconcileWelcomesJoinsMissedWhileDown(t *testing.T) {
+	f := newFixture(t, nil)
+	now := time.Now()
+	for _, id := range []string{"old", "u1", "u2", "u3", "b1"} {
+		f.api.users[id] = &model.User{Id: id, Username: id}
+	}
+	f.api.users["b1"].IsBot = true
+	f.api.system("ts", model.PostTypeJoinTeam, "old", now.Add(-2*time.Hour), nil)
+	f.api.system("ts", model.PostTypeJoinTeam, "u1", now.Add(-time.Minute), nil)
+	f.api.system("ts", model.PostTypeAddToTeam, "admin", now.Add(-time.Minute), map[string]any{model.PostPropsAddedUserId: "u2"})
+	f.api.system("ts", model.PostTypeLeaveTeam, "u3", now.Add(-time.Minute), nil)
+	f.api.system("ts", model.PostTypeJoinTeam, "b1", now.Add(-time.Minute), nil)
+	f.welcomed.MarkWelcomed(t.Context(), "team1", "u1") // welcomed by the event already
+	n, err := f.ob.Reconcile(t.Context(), now.Add(-time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("welcomed %d (%v), want 1: u2 only", n, err)
+	}
+	if len(f.api.in("dm-u2")) != 1 {
+		t.Error("u2, added by an admin while the bot was down, not welcomed")
+	}
+	for _, u := range []string{"old", "u1", "u3", "b1"} {
+		if len(f.api.in("dm-"+u)) != 0 {
+			t.Errorf("%s welcomed by the catch-up", u)
+		}
+	}
+	if n, _ := f.ob.Reconcile(t.Context(), now.Add(-time.Hour)); n != 0 {
+		t.Errorf("second catch-up welcomed %d again", n)
 	}
 }

@@ -1,0 +1,100 @@
+package serve
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloud-pi-native/parcours/internal/diagnostic"
+	"github.com/cloud-pi-native/parcours/internal/kb"
+	"github.com/cloud-pi-native/parcours/internal/mattermost"
+	"github.com/cloud-pi-native/parcours/internal/mattermost/onboarding"
+	"github.com/cloud-pi-native/parcours/internal/welcome"
+	"github.com/cloud-pi-native/parcours/knowledge"
+	"go.uber.org/zap"
+)
+
+// A source's questionnaire and welcome are reloaded on reindex; a broken
+// file keeps the previous version and is reported with its file and line.
+func TestReloadDataKeepsThePreviousOnError(t *testing.T) {
+	shipped, err := fs.ReadFile(knowledge.FS, diagnostic.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "_data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, data string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sources := []kb.Source{kb.Dir(dir), kb.Embedded()}
+
+	q, err := loadQuestionnaire(sources) // no file in dir: the shipped one
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := diagnostic.New(diagnostic.Config{Questionnaire: q, Store: diagnostic.NewMemStore()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := loadWelcome(sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob, err := onboarding.New(onboarding.Options{API: onboarding.Client{}, BotID: "bot", Diagnostic: eng, Welcome: w,
+		Signer: mattermost.NewSigner([]byte(strings.Repeat("k", 32)), time.Hour), ActionURL: "http://bot/action"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// An edited questionnaire and welcome in the source are taken.
+	write(diagnostic.File, strings.Replace(string(shipped), "Ce diagnostic prend environ cinq minutes", "Dix minutes suffisent", 1))
+	write(welcome.File, "Salut {{nom}}, voici {{equipe}}.")
+	if warns := reloadData(sources, eng, ob, zap.NewNop()); len(warns) != 0 {
+		t.Fatalf("warnings %v", warns)
+	}
+	edited := eng.Questionnaire()
+	if !strings.HasPrefix(edited.Intro, "Dix minutes suffisent") {
+		t.Errorf("questionnaire not reloaded: %q", edited.Intro)
+	}
+	if p := ob.Preview("Ana", "Équipe"); !strings.Contains(p, "Salut Ana, voici Équipe.") {
+		t.Errorf("welcome not reloaded:\n%s", p)
+	}
+
+	// Broken files: the previous versions stay, the errors name file and line.
+	write(diagnostic.File, strings.Replace(string(shipped), "  - id: livraison", "  - id: livraison\n    inconnu: 1", 1))
+	write(welcome.File, "---\nboutons:\n  autre: x\n---\nBonjour {{nom}}")
+	warns := reloadData(sources, eng, ob, zap.NewNop())
+	if len(warns) != 2 {
+		t.Fatalf("warnings %v, want one per broken file", warns)
+	}
+	if !strings.Contains(warns[0], "_data/diagnostic.yaml:67") || !strings.Contains(warns[0], "l'ancien reste en service") {
+		t.Errorf("questionnaire warning: %s", warns[0])
+	}
+	if !strings.Contains(warns[1], "_data/bienvenue.md:3") {
+		t.Errorf("welcome warning: %s", warns[1])
+	}
+	if eng.Questionnaire() != edited {
+		t.Error("a broken questionnaire replaced the one in service")
+	}
+	if p := ob.Preview("Ana", "Équipe"); !strings.Contains(p, "Salut Ana") {
+		t.Errorf("a broken welcome replaced the one in service:\n%s", p)
+	}
+}
+
+func TestLastPostTime(t *testing.T) {
+	dir := t.TempDir()
+	if !lastPostTime(filepath.Join(dir, StateFile)).IsZero() {
+		t.Error("no state file: want zero (first start)")
+	}
+	os.WriteFile(filepath.Join(dir, StateFile), []byte("1795981591323\n"), 0o600)
+	if got := lastPostTime(filepath.Join(dir, StateFile)); got.UnixMilli() != 1795981591323 {
+		t.Errorf("got %v", got)
+	}
+}
