@@ -58,6 +58,7 @@ type state struct {
 	closed bool
 	ix     *search.Index
 	und    *understanding
+	paths  pathPages
 	stats  Stats
 }
 
@@ -94,7 +95,7 @@ func (e *Engine) load(ctx context.Context) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &state{ix: ix, und: newUnderstanding(ix.Catalog())}
+	st := &state{ix: ix, und: newUnderstanding(ix.Catalog()), paths: findPathPages(ix.Catalog(), ix.Pages())}
 	s := ix.Stats()
 	st.stats = Stats{Pages: s.Pages, Sections: s.Sections, LoadedAt: time.Now(), Took: time.Since(t0)}
 	for _, w := range ix.Base().Warnings {
@@ -223,15 +224,16 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 		req.UnknownWeight = 0.4
 	}
 	cat := s.ix.Catalog()
-	var rolePage string
 	if in.path != "" {
-		if p := cat.Path(in.path); p != nil && p.Page != "" {
-			rolePage = p.Page
-			f := 1.3
-			if in.wantsPath {
-				f = 2.5
+		f := 1.3
+		if in.wantsPath {
+			f = 2.5
+		}
+		req.Prefer = func(p *kb.Page) float64 {
+			if s.paths.of[p.ID()] == in.path {
+				return f
 			}
-			req.Prefer = map[string]float64{p.Page: f}
+			return 1
 		}
 	}
 	res, err := s.ix.Search(ctx, req)
@@ -259,9 +261,9 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 			}
 			anchor := h.Section
 			// A stated level on the page of its path points at that level.
-			if in.level > 0 && h.Page.Path == rolePage {
-				if l := cat.Path(in.path).Level(in.level); l != nil && l.Anchor != "" && h.Page.Section(l.Anchor) != nil {
-					anchor = l.Anchor
+			if in.level > 0 && in.path != "" && s.paths.of[h.Page.ID()] == in.path {
+				if l := levelSection(h.Page, in.level); l != "" {
+					anchor = l
 				}
 			}
 			a.Passages = append(a.Passages, s.passage(h, anchor, terms))
@@ -270,12 +272,13 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 	a.Answered = a.Confidence >= Threshold && substantive(res.Concepts)
 	// A stated role asking where to start is answered by its path, even when
 	// the words of the question are not in the pages.
-	if p := s.ix.PageByPath(rolePage); p != nil && in.wantsPath {
+	if p := s.paths.page(cat, in.path); p != nil && in.wantsPath {
 		a.Answered = true
 		a.Confidence = math.Max(a.Confidence, Threshold)
-		if len(a.Passages) == 0 || a.Passages[0].Path != rolePage {
+		if len(a.Passages) == 0 || a.Passages[0].Path != p.Path {
+			lvl := max(in.level, 1)
 			h := search.Hit{Page: p, Score: 1}
-			a.Passages = append([]Passage{s.passage(h, levelAnchor(cat, in), terms)}, a.Passages...)
+			a.Passages = append([]Passage{s.passage(h, levelSection(p, lvl), terms)}, a.Passages...)
 			if len(a.Passages) > limit {
 				a.Passages = a.Passages[:limit]
 			}
@@ -297,21 +300,6 @@ func substantive(cs []search.Concept) bool {
 		}
 	}
 	return false
-}
-
-func levelAnchor(cat *parcours.Catalog, in intent) string {
-	p := cat.Path(in.path)
-	if p == nil {
-		return ""
-	}
-	lvl := in.level
-	if lvl == 0 {
-		lvl = 1
-	}
-	if l := p.Level(lvl); l != nil {
-		return l.Anchor
-	}
-	return ""
 }
 
 func (s *state) passage(h search.Hit, anchor string, terms map[string]bool) Passage {
@@ -361,13 +349,19 @@ func (s *state) recommend(in intent, a *Answer) *PathRef {
 	if p == nil {
 		return nil
 	}
-	ref := &PathRef{ID: p.ID, Title: p.Title, Reason: reason, URL: s.pageURL(p.Page)}
+	ref := &PathRef{ID: p.ID, Title: p.Title, Reason: reason}
+	// The path's page in the served base: the catalogue's, or a page titled
+	// like it in another documentation.
+	page := s.paths.page(cat, p.ID)
+	if page != nil {
+		ref.URL = page.URL
+	}
 	if level > 0 {
 		ref.Level = level
 		ref.LevelTitle = cat.LevelTitle(level)
-		if l := p.Level(level); l != nil && l.Anchor != "" {
-			if u := s.pageURL(p.Page + "#" + l.Anchor); u != "" {
-				ref.URL = u
+		if page != nil {
+			if a := levelSection(page, level); a != "" {
+				ref.URL = page.SectionURL(a)
 			}
 		}
 		if in.levelWord != "" && in.path != "" {

@@ -267,3 +267,32 @@ func TestRoleWithoutItsPathPageIsNotForcedAnswered(t *testing.T) {
 		t.Errorf("the learning path is still recommended from the catalogue: %+v", a.Path)
 	}
 }
+
+func TestRoleFindsThePathPageOfAnotherDocumentation(t *testing.T) {
+	dir := t.TempDir()
+	pages := map[string]string{
+		"2.3-parcours_projet.md":   "# Parcours \"intégrité des projets\"\n\nCe parcours s'adresse aux personnes qui pilotent des projets et des programmes.\n\n## Niveau 1 : Fondamentaux/introduction\n\nRéaliser une étude de cas et définir les features du backlog.\n\n## Niveau 2 : Avancé\n\nPrioriser le backlog et travailler avec l'infrastructure éphémère.\n",
+		"2.1-parcours-produit.md":  "# Parcours de formation : périmètre de responsabilité \"produit\"\n\nPour les développeurs et les architectes des produits numériques.\n\n## Niveau 1 : Fondamentaux\n\nVersionnement, tests d'intégration et gestion de configuration.\n",
+		"accompagnement-projet.md": "# Accompagnement des projets\n\nL'équipe accompagne chaque projet de la qualification à la mise en production, avec un référent.\n",
+	}
+	for name, body := range pages {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, err := Open(context.Background(), Options{Sources: []kb.Source{kb.Dir(dir)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	a, err := e.Ask(context.Background(), "je suis cheffe de projet, je débute, par où commencer ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Answered || a.Passages[0].Path != "2.3-parcours_projet.md" || a.Passages[0].Anchor != "niveau-1--fondamentauxintroduction" {
+		t.Fatalf("the path page of the documentation, at its level 1 section: %+v", a.Passages)
+	}
+	if a.Path == nil || a.Path.ID != "projet" || !strings.HasSuffix(a.Path.URL, "2.3-parcours_projet.md#niveau-1--fondamentauxintroduction") {
+		t.Errorf("recommended path should link that page: %+v", a.Path)
+	}
+}

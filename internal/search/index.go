@@ -72,6 +72,9 @@ func (ix *Index) Catalog() *parcours.Catalog { return ix.catalog }
 // Lexicon is the synonym lexicon of the base.
 func (ix *Index) Lexicon() *Lexicon { return ix.lex }
 
+// Pages lists the indexed pages, in source order.
+func (ix *Index) Pages() []*kb.Page { return ix.base.Pages }
+
 // Page returns a page by id.
 func (ix *Index) Page(id string) *kb.Page { return ix.pages[id] }
 

@@ -20,8 +20,8 @@ type Request struct {
 	Question string
 	Limit    int // pages wanted; 3 when zero
 	// Prefer gives pages a multiplier on their score (for example the page of
-	// the learning path of a role the user stated). Keys are page paths.
-	Prefer map[string]float64
+	// the learning path of a role the user stated); nil or 0 means 1.
+	Prefer func(*kb.Page) float64
 	// Parcours and Niveau favour pages of that path and level, when known.
 	Parcours string
 	Niveau   int
@@ -101,8 +101,10 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 		matched, cov := coverage(concepts, h.Locations, total)
 		score := h.Score / top * (0.25 + 0.75*cov)
-		if f, ok := req.Prefer[p.Path]; ok {
-			score *= f
+		if req.Prefer != nil {
+			if f := req.Prefer(p); f > 0 {
+				score *= f
+			}
 		}
 		if req.Parcours != "" && p.Parcours == req.Parcours {
 			score *= 1.15
