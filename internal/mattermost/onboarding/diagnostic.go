@@ -3,6 +3,7 @@ package onboarding
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
@@ -30,6 +31,9 @@ func (ob *Onboarding) Intercept(ctx context.Context, m mattermost.Message) (bool
 		_, err := ob.o.API.CreatePost(ctx, &model.Post{ChannelId: m.Post.ChannelId, RootId: m.RootID,
 			Message: fmt.Sprintf("Je vous écris en message direct pour le diagnostic (conversation avec @%s).", ob.o.BotUsername)})
 		return true, err
+	}
+	if strings.TrimSpace(m.Text) == "" {
+		return false, nil // a file or an empty mention: not an answer
 	}
 	_, start := diagnostic.StartRequest(m.Text)
 	if !start && !diagnostic.IsCommand(m.Text) {
@@ -252,6 +256,14 @@ func (ob *Onboarding) notCurrent(ctx context.Context, user, channel string, clic
 		qid, _ := clicked.GetProp(propQuestion).(string)
 		if opt, ok := ob.recorded(ctx, user, qid); ok {
 			resp.Update = update(answeredLine(optionLabel(clicked, opt)))
+		}
+		if t, ok := ob.trackedOf(user); !ok || t.questionID != st.Question.ID {
+			// The next question was never posted (the first click failed
+			// half-way): post it now.
+			if _, err := ob.postStep(ctx, user, channel, st, "Réponse déjà prise en compte. Voici la question suivante.", clicked.Id); err != nil {
+				return nil, err
+			}
+			resp.EphemeralText = ""
 		}
 		return resp, nil
 	case st.Kind == diagnostic.StepQuestion:

@@ -28,6 +28,7 @@ type fakeAPI struct {
 	users    map[string]*model.User
 	channels map[string]*model.Channel
 	n        int
+	failNext bool // the next CreatePost fails, as on a network error
 }
 
 func newFakeAPI() *fakeAPI {
@@ -40,6 +41,10 @@ func newFakeAPI() *fakeAPI {
 func (f *fakeAPI) CreatePost(_ context.Context, p *model.Post) (*model.Post, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.failNext {
+		f.failNext = false
+		return nil, errors.New("502")
+	}
 	f.n++
 	c := p.Clone()
 	c.Id = fmt.Sprintf("p%d", f.n)
@@ -698,5 +703,39 @@ func TestReconcileWelcomesJoinsMissedWhileDown(t *testing.T) {
 	}
 	if n, _ := f.ob.Reconcile(t.Context(), now.Add(-time.Hour)); n != 0 {
 		t.Errorf("second catch-up welcomed %d again", n)
+	}
+}
+
+func TestDoubleClickAndAHalfFailedClick(t *testing.T) {
+	f := newFixture(t, nil)
+	f.dm(t, "u1", "diagnostic")
+	q1 := f.api.last("dm-u1")
+	f.click(t, "u1", q1, "opt1")
+	n := len(f.api.in("dm-u1"))
+	// The same button again (a double click seen before the update).
+	resp := f.click(t, "u1", q1, "opt1")
+	if !strings.Contains(resp.EphemeralText, "déjà prise en compte") || len(f.api.in("dm-u1")) != n {
+		t.Errorf("double click: %+v, %d posts (was %d)", resp, len(f.api.in("dm-u1")), n)
+	}
+	// The answer is recorded but the next question cannot be posted: the
+	// click fails, and clicking again posts the next question.
+	q2 := f.api.last("dm-u1")
+	f.api.failNext = true
+	claims := func(p *model.Post, id string) *mattermost.Claims {
+		for _, a := range p.Attachments()[0].Actions {
+			if a.Id == id {
+				c, _ := f.signer.Verify(a.Integration.Context[mattermost.ContextKey].(string), "u1")
+				return c
+			}
+		}
+		return nil
+	}
+	if _, err := f.ob.HandleClick(t.Context(), httpapi.ActionRequest{Claims: claims(q2, "opt1"), UserID: "u1", PostID: q2.Id}); err == nil {
+		t.Fatal("a click whose next question could not be posted reported no error")
+	}
+	f.click(t, "u1", q2, "opt1")
+	next := f.api.last("dm-u1")
+	if questionIDOf(next) == "" || questionIDOf(next) == diagnostic.PerimeterQuestionID || len(next.Attachments()) == 0 {
+		t.Errorf("after the failed click, the next question was not posted:\n%s", next.Message)
 	}
 }
