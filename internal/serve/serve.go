@@ -178,7 +178,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		Diagnostic: b.Diagnostic, Store: diagStore,
 		Router:   &conversation.Router{Answers: b.Engine, Diagnostic: b.Diagnostic},
 		Welcomed: b.Store, Welcome: wel, WelcomeEnabled: cfg.Welcome, WelcomeGuests: cfg.WelcomeGuests,
-		Signer: signer, ActionURL: actionURL,
+		Signer: signer, ActionURL: actionURL, ButtonTTL: max(cfg.ActionTTL, cfg.DiagnosticExpiry),
 		Link:      b.Engine.PageURL,
 		PathTitle: b.pathTitle,
 		Paths: func(ctx context.Context) string {

@@ -30,9 +30,9 @@ func (ob *Onboarding) Register(bot *mattermost.Bot, srv *httpapi.Server, cmd *co
 // Commands are the sub-commands of the diagnostic and the welcome.
 func (ob *Onboarding) Commands() []*command.Sub {
 	return []*command.Sub{
-		{Name: "diagnostic", Aliases: []string{"diag", "test"}, Usage: "diagnostic [equipe] [recommencer]",
+		{Name: "diagnostic", Aliases: []string{"diag"}, Usage: "diagnostic [equipe] [recommencer]",
 			Help: "faire le diagnostic de maturité (en message direct), pour vous ou votre équipe", Run: ob.cmdDiagnostic},
-		{Name: "resultat", Aliases: []string{"résultat", "resultats", "résultats", "result"},
+		{Name: "resultat", Aliases: []string{"resultats", "result"},
 			Help: "voir votre dernier résultat de diagnostic et son évolution", Run: ob.cmdResult},
 		{Name: "oublier", Aliases: []string{"effacer", "forget"},
 			Help: "effacer vos résultats et votre diagnostic en cours (droit à l'effacement, RGPD)", Run: ob.cmdForget},

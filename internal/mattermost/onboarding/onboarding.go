@@ -13,6 +13,7 @@ import (
 	"hash/fnv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
@@ -74,6 +75,9 @@ type Options struct {
 	WelcomeEnabled, WelcomeGuests bool
 	Signer                        *mattermost.Signer
 	ActionURL                     string
+	// ButtonTTL is how long question buttons stay clickable; the signer's
+	// own validity when 0. Set it to at least the diagnostic's expiry.
+	ButtonTTL time.Duration
 	// Link turns a knowledge page path into its URL; PathTitle names a
 	// learning path. Both may return "".
 	Link      func(page string) string

@@ -739,3 +739,18 @@ func TestDoubleClickAndAHalfFailedClick(t *testing.T) {
 		t.Errorf("after the failed click, the next question was not posted:\n%s", next.Message)
 	}
 }
+
+// Question buttons live as long as the diagnostic, not the shorter validity
+// of answer buttons.
+func TestQuestionButtonsLastAsLongAsTheDiagnostic(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.ButtonTTL = 72 * time.Hour })
+	f.dm(t, "u1", "diagnostic")
+	a := f.api.last("dm-u1").Attachments()[0].Actions[0]
+	c, err := f.signer.Verify(a.Integration.Context[mattermost.ContextKey].(string), "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := time.Until(time.Unix(c.Expires, 0)); left < 71*time.Hour {
+		t.Errorf("button valid %v, want the diagnostic's 72h (the signer's own is 1h)", left)
+	}
+}

@@ -3,6 +3,7 @@ package onboarding
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
@@ -93,10 +94,14 @@ func (ob *Onboarding) buttons(userID string, v *diagnostic.QuestionView) *model.
 		}
 	}
 	nonce := mattermost.NewNonce()
+	var expires int64
+	if ob.o.ButtonTTL > 0 {
+		expires = time.Now().Add(ob.o.ButtonTTL).Unix()
+	}
 	action := func(id, name, style string, data map[string]string) *model.PostAction {
 		return &model.PostAction{Id: id, Name: name, Type: model.PostActionTypeButton, Style: style,
 			Integration: &model.PostActionIntegration{URL: ob.o.ActionURL, Context: ob.o.Signer.Context(mattermost.Claims{
-				Action: ActionDiagnostic, UserID: userID, Nonce: nonce, Data: data})}}
+				Action: ActionDiagnostic, UserID: userID, Nonce: nonce, Data: data, Expires: expires})}}
 	}
 	att := &model.MessageAttachment{}
 	for _, o := range v.Options {
