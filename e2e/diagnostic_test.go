@@ -473,3 +473,25 @@ func TestWelcomeForJoinWhileBotDown(t *testing.T) {
 		return p.UserId == env.BotUserID && strings.Contains(p.Message, "bienvenue dans") && p.Id != w.Id
 	})
 }
+
+// A mention asking for the diagnostic in a channel starts it in the DM.
+func TestDiagnosticRequestedByMentionInChannel(t *testing.T) {
+	env, _ := sharedBot(t)
+	m := newMember(t, env, "diag-mention")
+	env.AddToChannel(t, env.ChannelID, m.user.Id)
+	ctx, cancel := context.WithTimeout(t.Context(), diagWait)
+	defer cancel()
+	ask := mmtest.Post(t, m.c, env.ChannelID, "", "@"+env.BotUsername+" je veux faire le test de maturité pour mon équipe")
+	r := mmtest.WaitForReply(t, ctx, m.c, ask, fromBot(env))
+	if !strings.Contains(r.Message, "message direct") {
+		t.Errorf("channel reply:\n%s", r.Message)
+	}
+	q := m.nextQuestion(t, ctx, env)
+	if questionID(q) != "perimetre" || !strings.Contains(q.Message, "équipe") {
+		t.Errorf("team diagnostic in the DM:\n%s", q.Message)
+	}
+	// Nothing of the diagnostic in the channel.
+	mmtest.AssertNoPost(t, m.c, env.ChannelID, time.Second, func(p *model.Post) bool {
+		return p.UserId == env.BotUserID && questionID(p) != ""
+	})
+}
