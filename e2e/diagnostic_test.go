@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,7 @@ func TestDiagnosticByButtons(t *testing.T) {
 		t.Errorf("/parcours diagnostic in the DM: %q", resp.Text)
 	}
 	var questions []string
+	var clicks []time.Duration
 	for i := 0; i < 20; i++ {
 		q := m.nextQuestion(t, ctx, env)
 		questions = append(questions, questionID(q))
@@ -132,9 +134,11 @@ func TestDiagnosticByButtons(t *testing.T) {
 		if questionID(q) == "pour-qui" {
 			choice = "opt1"
 		}
+		t0 := time.Now()
 		m.click(t, q, choice)
+		clicks = append(clicks, time.Since(t0))
 		m.assertAnswered(t, q.Id)
-		if i >= 2 && slicesContains(ids, "retour") == false {
+		if i >= 2 && !slices.Contains(ids, "retour") {
 			t.Errorf("practice question %q without a back button: %v", questionID(q), ids)
 		}
 		// Done when the result is there.
@@ -158,22 +162,15 @@ func TestDiagnosticByButtons(t *testing.T) {
 			t.Errorf("result lacks %q:\n%s", want, r.Message)
 		}
 	}
-	t.Logf("%d questions, result:\n%s", len(questions), r.Message)
+	slices.Sort(clicks)
+	t.Logf("%d questions; click round trip (Mattermost, bot, post update, next question) median %v, max %v; result:\n%s",
+		len(questions), clicks[len(clicks)/2], clicks[len(clicks)-1], r.Message)
 
 	// The result is kept.
 	resp, err = mmtest.ExecuteCommandWithTeam(t, m.c, m.dm.Id, env.TeamID, "/parcours resultat")
 	if err != nil || !strings.Contains(resp.Text, "Résultat du diagnostic") || !strings.Contains(resp.Text, "1 résultat(s)") {
 		t.Fatalf("/parcours resultat: %v\n%+v", err, resp)
 	}
-}
-
-func slicesContains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // typeAndWait posts text in the DM and waits for the bot's next post.
