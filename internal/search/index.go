@@ -15,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 
 	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/parcours"
@@ -37,7 +38,8 @@ const (
 
 // Index is a searchable knowledge base. It is safe for concurrent searches.
 type Index struct {
-	idx     bleve.Index
+	idx     bleve.Index // pages
+	sidx    bleve.Index // sections
 	pages   map[string]*kb.Page // by page id
 	byPath  map[string]*kb.Page // first page at each path, whatever its source
 	df      map[string]int      // pages holding each term
@@ -94,7 +96,21 @@ func (ix *Index) addPage(p *kb.Page) bool {
 }
 
 // Close releases the index.
-func (ix *Index) Close() error { return ix.idx.Close() }
+func (ix *Index) Close() error {
+	return errors.Join(ix.idx.Close(), ix.sidx.Close())
+}
+
+// bm25B is BM25's length normalisation. bleve's default (0.75) let short
+// pages that merely name a tool outrank the long page that explains it;
+// 0.3 did better on the shipped questions and on a real documentation
+// measured blind (hit@1 0.626 -> 0.648 there, 0.935 -> 0.946 here).
+const bm25B = 0.3
+
+func init() {
+	// bleve keeps the BM25 parameters in package variables; parcours is
+	// the only user of bleve in its process.
+	bsearch.BM25_b = bm25B
+}
 
 func newMapping() (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
@@ -176,7 +192,7 @@ func Build(ctx context.Context, base *kb.Base, dir string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	bleveDir := ""
+	pagesDir, sectionsDir := "", ""
 	if dir != "" {
 		if _, err := os.Stat(dir); err == nil {
 			return nil, fmt.Errorf("le dossier d'index %s existe déjà", dir)
@@ -184,72 +200,82 @@ func Build(ctx context.Context, base *kb.Base, dir string) (*Index, error) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("création du dossier d'index: %w", err)
 		}
-		bleveDir = filepath.Join(dir, "bleve")
+		pagesDir, sectionsDir = filepath.Join(dir, "pages"), filepath.Join(dir, "sections")
 	}
-	idx, err := bleve.NewUsing(bleveDir, m, scorch.Name, scorch.Name, nil)
+	// Pages and sections live in two indexes: BM25 normalises by the
+	// average length of a field over the documents of its index, and
+	// sections in the pages' index made every page look six times too long.
+	idx, err := bleve.NewUsing(pagesDir, m, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("création de l'index bleve: %w", err)
 	}
-	ix := &Index{idx: idx, pages: map[string]*kb.Page{}, byPath: map[string]*kb.Page{}, lex: NewLexicon(base.Synonyms), catalog: base.Catalog, base: base}
-	batch := idx.NewBatch()
-	flush := func() error {
-		if batch.Size() == 0 {
-			return nil
-		}
-		if err := idx.Batch(batch); err != nil {
-			return fmt.Errorf("indexation: %w", err)
-		}
-		batch.Reset()
-		return nil
-	}
-	for _, p := range base.Pages {
-		if err := ctx.Err(); err != nil {
-			idx.Close()
-			return nil, err
-		}
-		if !ix.addPage(p) {
-			continue
-		}
-		if err := batch.Index(pageDocID(p), newPageDoc(p)); err != nil {
-			idx.Close()
-			return nil, fmt.Errorf("indexation de %s: %w", p.Path, err)
-		}
-		for _, s := range p.Sections {
-			title := s.Title
-			if title == "" {
-				title = p.Title
-			}
-			if err := batch.Index(sectionDocID(p, s.Anchor), sectionDoc{Title: title, Body: s.Text, Page: p.ID()}); err != nil {
-				idx.Close()
-				return nil, fmt.Errorf("indexation de %s#%s: %w", p.Path, s.Anchor, err)
-			}
-		}
-		if batch.Size() >= 1000 {
-			if err := flush(); err != nil {
-				idx.Close()
-				return nil, err
-			}
-		}
-	}
-	if err := flush(); err != nil {
+	sidx, err := bleve.NewUsing(sectionsDir, m, scorch.Name, scorch.Name, nil)
+	if err != nil {
 		idx.Close()
+		return nil, fmt.Errorf("création de l'index bleve des sections: %w", err)
+	}
+	ix := &Index{idx: idx, sidx: sidx, pages: map[string]*kb.Page{}, byPath: map[string]*kb.Page{}, lex: NewLexicon(base.Synonyms), catalog: base.Catalog, base: base}
+	if err := ix.fill(ctx, base.Pages); err != nil {
+		ix.Close()
 		return nil, err
 	}
 	if err := ix.loadFrequencies(); err != nil {
-		idx.Close()
+		ix.Close()
 		return nil, err
 	}
 	if dir != "" {
 		if err := writeCatalog(dir, base); err != nil {
-			idx.Close()
+			ix.Close()
 			return nil, err
 		}
 	}
 	return ix, nil
 }
 
-// loadFrequencies reads page frequencies from the index's dictionary of the
-// body field, which only page documents have.
+// fill indexes the pages and their sections in batches.
+func (ix *Index) fill(ctx context.Context, pages []*kb.Page) error {
+	pb, sb := ix.idx.NewBatch(), ix.sidx.NewBatch()
+	flush := func() error {
+		if err := ix.idx.Batch(pb); err != nil {
+			return fmt.Errorf("indexation: %w", err)
+		}
+		if err := ix.sidx.Batch(sb); err != nil {
+			return fmt.Errorf("indexation des sections: %w", err)
+		}
+		pb.Reset()
+		sb.Reset()
+		return nil
+	}
+	for _, p := range pages {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !ix.addPage(p) {
+			continue
+		}
+		if err := pb.Index(pageDocID(p), newPageDoc(p)); err != nil {
+			return fmt.Errorf("indexation de %s: %w", p.Path, err)
+		}
+		for _, s := range p.Sections {
+			title := s.Title
+			if title == "" {
+				title = p.Title
+			}
+			if err := sb.Index(sectionDocID(p, s.Anchor), sectionDoc{Title: title, Body: s.Text, Page: p.ID()}); err != nil {
+				return fmt.Errorf("indexation de %s#%s: %w", p.Path, s.Anchor, err)
+			}
+		}
+		if pb.Size()+sb.Size() >= 1000 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// loadFrequencies reads page frequencies from the dictionary of the pages'
+// body field.
 func (ix *Index) loadFrequencies() error {
 	dict, err := ix.idx.FieldDict(fBody)
 	if err != nil {
@@ -311,17 +337,23 @@ func Open(dir string) (*Index, error) {
 	if err := json.Unmarshal(data, &sb); err != nil {
 		return nil, fmt.Errorf("index %s corrompu: %w", dir, err)
 	}
-	idx, err := bleve.OpenUsing(filepath.Join(dir, "bleve"), map[string]interface{}{"read_only": true})
+	ro := map[string]interface{}{"read_only": true}
+	idx, err := bleve.OpenUsing(filepath.Join(dir, "pages"), ro)
 	if err != nil {
-		return nil, fmt.Errorf("ouverture de l'index bleve %s: %w", dir, err)
+		return nil, fmt.Errorf("ouverture de l'index %s: %w", dir, err)
+	}
+	sidx, err := bleve.OpenUsing(filepath.Join(dir, "sections"), ro)
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("ouverture de l'index %s: %w", dir, err)
 	}
 	base := &kb.Base{Pages: sb.Pages, Synonyms: sb.Synonyms, Catalog: sb.Catalog, Warnings: sb.Warnings}
-	ix := &Index{idx: idx, pages: map[string]*kb.Page{}, byPath: map[string]*kb.Page{}, lex: NewLexicon(sb.Synonyms), catalog: sb.Catalog, base: base}
+	ix := &Index{idx: idx, sidx: sidx, pages: map[string]*kb.Page{}, byPath: map[string]*kb.Page{}, lex: NewLexicon(sb.Synonyms), catalog: sb.Catalog, base: base}
 	for _, p := range sb.Pages {
 		ix.addPage(p)
 	}
 	if err := ix.loadFrequencies(); err != nil {
-		idx.Close()
+		ix.Close()
 		return nil, err
 	}
 	return ix, nil

@@ -337,7 +337,7 @@ func (ix *Index) bestSections(ctx context.Context, concepts []Concept, hits []Hi
 	}
 	q := bleve.NewConjunctionQuery(bleve.NewDisjunctionQuery(pageQs...), cq)
 	sr := bleve.NewSearchRequestOptions(q, 20*len(hits), 0, false)
-	out, err := ix.idx.SearchInContext(ctx, sr)
+	out, err := ix.sidx.SearchInContext(ctx, sr)
 	if err != nil {
 		return fmt.Errorf("recherche des sections: %w", err)
 	}
