@@ -38,8 +38,8 @@ const (
 
 // Index is a searchable knowledge base. It is safe for concurrent searches.
 type Index struct {
-	idx     bleve.Index // pages
-	sidx    bleve.Index // sections
+	idx     bleve.Index         // pages
+	sidx    bleve.Index         // sections
 	pages   map[string]*kb.Page // by page id
 	byPath  map[string]*kb.Page // first page at each path, whatever its source
 	df      map[string]int      // pages holding each term
