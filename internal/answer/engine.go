@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -224,16 +225,22 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 		req.UnknownWeight = 0.4
 	}
 	cat := s.ix.Catalog()
-	if in.path != "" {
-		f := 1.3
-		if in.wantsPath {
-			f = 2.5
-		}
+	pathFactor := 1.3
+	if in.wantsPath {
+		pathFactor = 2.5
+	}
+	definition := definitionRE.MatchString(q)
+	if in.path != "" || definition {
 		req.Prefer = func(p *kb.Page) float64 {
-			if s.paths.of[p.ID()] == in.path {
-				return f
+			f := 1.0
+			if in.path != "" && s.paths.of[p.ID()] == in.path {
+				f *= pathFactor
 			}
-			return 1
+			// "c'est quoi DSO ?": a glossary defines what pages use.
+			if definition && glossaryRE.MatchString(p.Title) {
+				f *= 1.5
+			}
+			return f
 		}
 	}
 	res, err := s.ix.Search(ctx, req)
@@ -290,6 +297,11 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 	}
 	return a, nil
 }
+
+var (
+	definitionRE = regexp.MustCompile(`(?i)(c'est quoi|c quoi|qu'est[- ]ce qu|que veut dire|veut dire quoi|ça veut dire|ca veut dire|signifie|signification|définition|definition|what is|what's|what does|meaning of|stands for)`)
+	glossaryRE   = regexp.MustCompile(`(?i)(glossaire|glossary|lexique|vocabulaire|définitions|definitions|acronymes|abréviations|abreviations|sigles)`)
+)
 
 // substantive reports whether one concept of the question can carry an
 // answer: a question made of numbers and everyday words has none.

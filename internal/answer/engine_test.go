@@ -296,3 +296,29 @@ func TestRoleFindsThePathPageOfAnotherDocumentation(t *testing.T) {
 		t.Errorf("recommended path should link that page: %+v", a.Path)
 	}
 }
+
+func TestDefinitionsPreferTheGlossaryAndDailyLifeIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	pages := map[string]string{
+		"glossaire.md":    "# Glossaire\n\n## DSO\n\nDSO désigne la plateforme DevSecOps de l'offre, sa console et ses outils.\n\n## Slug\n\nIdentifiant court d'un projet dans les URL.\n",
+		"installation.md": "# Installation\n\nPour installer la plateforme DSO, préparez le cluster, puis lancez l'installation. Elle prend du temps : comptez une journée, la suite se fait demain.\n",
+	}
+	for name, body := range pages {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, err := Open(context.Background(), Options{Sources: []kb.Source{kb.Dir(dir)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	a, _ := e.Ask(context.Background(), "DSO ça veut dire quoi ?")
+	if len(a.Passages) == 0 || a.Passages[0].Path != "glossaire.md" {
+		t.Errorf("a definition question should lead to the glossary: %v", paths(a))
+	}
+	a, _ = e.Ask(context.Background(), "quel temps fera-t-il demain ?")
+	if a.Answered {
+		t.Errorf("words of daily life found in passing must not make an answer: %v (%.2f)", paths(a), a.Confidence)
+	}
+}

@@ -55,7 +55,8 @@ func lazyTermSet(words string) func() map[string]bool {
 func newUnderstanding(c *parcours.Catalog) *understanding {
 	u := &understanding{}
 	for _, p := range c.Paths {
-		for _, r := range append([]string{p.ID, p.Title}, p.Roles...) {
+		// Not the id: "projet" or "produit" alone name a thing, not a role.
+		for _, r := range append([]string{p.Title}, p.Roles...) {
 			if terms := search.Terms(r); len(terms) > 0 {
 				u.roles = append(u.roles, phrase{text: r, terms: terms, path: p.ID})
 			}

@@ -20,20 +20,21 @@ type Alt struct {
 // Concept is one meaningful unit of a question: a word, or an expression
 // found in the synonyms, with every way of saying it.
 type Concept struct {
-	Surface string // the question's words
-	Alts    []Alt  // the question's own words first, then synonyms
-	Fuzzy   bool   // the word was unknown and corrected to a close one
-	Unknown bool   // no page holds any of its alternatives
-	Weight  float64
-	group   int  // synonym group, -1 for a plain word
-	generic bool // an everyday word: weighs little
+	Surface  string // the question's words
+	Alts     []Alt  // the question's own words first, then synonyms
+	Fuzzy    bool   // the word was unknown and corrected to a close one
+	Unknown  bool   // no page holds any of its alternatives
+	Weight   float64
+	group    int  // synonym group, -1 for a plain word
+	generic  bool // a word of intent ("ranger", "use"): weighs little
+	everyday bool // a word of daily life ("temps", "match"): weighs little when pages hold it
 }
 
 // Substantive reports whether a concept can carry an answer on its own: a
 // known word that is neither a number nor an everyday word. "2" or "marche"
 // alone must not get a confident answer.
 func (c *Concept) Substantive() bool {
-	return !c.Unknown && !c.generic && !(len(c.Alts) == 1 && len(c.Alts[0].Terms) == 1 && isDigit(c.Alts[0].Terms[0]))
+	return !c.Unknown && !c.generic && !c.everyday && !(len(c.Alts) == 1 && len(c.Alts[0].Terms) == 1 && isDigit(c.Alts[0].Terms[0]))
 }
 
 // Lexicon holds the synonym groups, analyzed, for query expansion.
@@ -122,6 +123,7 @@ var fillerWords = strings.Fields(`
 	comment combien quoi quel quelle quels quelles lequel laquelle où ou quand pourquoi qui
 	est-ce qu'est-ce c'est voudrais voudrait veux veut souhaite souhaiterais aimerais
 	peux peut pouvez pourrais pourriez dois doit devons devez faut faire fait fais
+	fera ferai ferait feront font faisons faites
 	savoir sais sait connaître trouver trouve avoir besoin aide aider question questions
 	bonjour bonsoir salut hello coucou merci svp stp please thanks thank sert servent servir
 	ok okay d'accord super génial parfait cool top nickel yes yep ouais
@@ -155,10 +157,17 @@ var genericWords = strings.Fields(`
 `)
 
 var (
-	fillerOnce   sync.Once
-	fillerTerms  map[string]bool
-	genericTerms map[string]bool
+	fillerOnce    sync.Once
+	fillerTerms   map[string]bool
+	genericTerms  map[string]bool
+	everydayTerms map[string]bool
 )
+
+// IsEveryday reports whether an analyzed term is a word of daily life.
+func IsEveryday(term string) bool {
+	IsFiller("")
+	return everydayTerms[term]
+}
 
 // IsGeneric reports whether an analyzed term is an everyday word.
 func IsGeneric(term string) bool {
@@ -179,6 +188,12 @@ func IsFiller(term string) bool {
 		for _, w := range genericWords {
 			for _, t := range Terms(w) {
 				genericTerms[t] = true
+			}
+		}
+		everydayTerms = map[string]bool{}
+		for _, w := range everydayWords {
+			for _, t := range Terms(w) {
+				everydayTerms[t] = true
 			}
 		}
 	})

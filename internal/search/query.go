@@ -170,9 +170,20 @@ func (ix *Index) resolve(concepts []Concept) error {
 		}
 		c.Unknown = df == 0
 		c.Weight = ix.conceptIDF(c)
-		if len(c.Alts[0].Terms) == 1 && IsGeneric(c.Alts[0].Terms[0]) {
-			c.generic = true
-			c.Weight *= genericWeight
+		if len(c.Alts[0].Terms) == 1 {
+			t := c.Alts[0].Terms[0]
+			switch {
+			case IsGeneric(t):
+				c.generic = true
+				c.Weight *= genericWeight
+			case IsEveryday(t):
+				// Unknown to every page, "salaire" still says the question
+				// is elsewhere: it keeps its full weight.
+				c.everyday = true
+				if !c.Unknown {
+					c.Weight *= genericWeight
+				}
+			}
 		}
 	}
 	return nil
