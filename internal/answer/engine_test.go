@@ -322,3 +322,14 @@ func TestDefinitionsPreferTheGlossaryAndDailyLifeIsRefused(t *testing.T) {
 		t.Errorf("words of daily life found in passing must not make an answer: %v (%.2f)", paths(a), a.Confidence)
 	}
 }
+
+func TestNamedPathAndLevel(t *testing.T) {
+	a := ask(t, "quels sujets au niveau 2 du parcours produit")
+	if len(a.Passages) == 0 || a.Passages[0].Path != "parcours/produit.md" || a.Passages[0].Anchor != "niveau-2--avancé" {
+		t.Errorf("a path named with a level should land on that level's section: %v", paths(a))
+	}
+	a = ask(t, "comment créer un projet dans la console")
+	if a.Path != nil && a.Path.Reason != "" && strings.Contains(a.Path.Reason, "rôle") {
+		t.Errorf("'un projet' is not the role of project lead: %+v", a.Path)
+	}
+}

@@ -29,8 +29,10 @@ type phrase struct {
 
 // understanding holds the analyzed role and level words of a catalogue.
 type understanding struct {
-	roles  []phrase
-	levels []phrase
+	roles        []phrase
+	levels       []phrase
+	parcoursTerm string
+	pathNames    []struct{ term, path string }
 }
 
 // pathWords say the user looks for a learning path or a starting point.
@@ -54,7 +56,13 @@ func lazyTermSet(words string) func() map[string]bool {
 
 func newUnderstanding(c *parcours.Catalog) *understanding {
 	u := &understanding{}
+	if t := search.Terms("parcours"); len(t) == 1 {
+		u.parcoursTerm = t[0]
+	}
 	for _, p := range c.Paths {
+		for _, t := range search.Terms(p.ID) {
+			u.pathNames = append(u.pathNames, struct{ term, path string }{t, p.ID})
+		}
 		// Not the id: "projet" or "produit" alone name a thing, not a role.
 		for _, r := range append([]string{p.Title}, p.Roles...) {
 			if terms := search.Terms(r); len(terms) > 0 {
@@ -82,6 +90,9 @@ func (u *understanding) read(question string) intent {
 	toks := search.Terms(question)
 	if p, ok := longestMatch(u.roles, toks); ok {
 		in.path, in.role = p.path, p.text
+	} else if id := u.namedPath(toks); id != "" {
+		// "le parcours produit", "parcours sre niveau 2": the path by its name.
+		in.path, in.role = id, "parcours "+id
 	}
 	if m := levelNumberRE.FindStringSubmatch(question); m != nil {
 		in.level, _ = strconv.Atoi(m[1])
@@ -100,6 +111,21 @@ func (u *understanding) read(question string) intent {
 		in.wantsPath = true
 	}
 	return in
+}
+
+// namedPath returns the path a question names after the word "parcours".
+func (u *understanding) namedPath(toks []string) string {
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i] != u.parcoursTerm {
+			continue
+		}
+		for _, n := range u.pathNames {
+			if toks[i+1] == n.term {
+				return n.path
+			}
+		}
+	}
+	return ""
 }
 
 // longestMatch returns the phrase with the most terms found in order in toks.
