@@ -86,6 +86,11 @@ func runChat(ctx context.Context, env *cliEnv, args []string) error {
 		},
 		Answers: eng,
 	})
+	for _, sub := range slash.DiagnosticResults(diag, func() diagnostic.RenderOptions {
+		return diagnostic.RenderOptions{Link: link, PathTitle: pathTitle}
+	}, nil) {
+		cmds.Register(sub)
+	}
 	chat := &terminal.Chat{
 		Router:        &conversation.Router{Answers: eng, Diagnostic: diag},
 		Commands:      cmds,

@@ -89,7 +89,10 @@ func (c *Chat) Run(ctx context.Context) error {
 }
 
 func (c *Chat) handle(ctx context.Context, text string) error {
-	if rest, ok := strings.CutPrefix(text, "/parcours"); ok && c.Commands != nil {
+	if rest, ok := strings.CutPrefix(text, "/parcours"); ok && strings.HasPrefix(strings.TrimSpace(rest), "diagnostic") {
+		// In a terminal the diagnostic happens right here.
+		text = "faire le " + strings.TrimSpace(rest)
+	} else if ok && c.Commands != nil {
 		resp := c.Commands.Handle(ctx, command.Request{UserID: c.UserID, UserName: c.UserName, Text: strings.TrimSpace(rest)})
 		if resp.Answer != nil {
 			RenderAnswer(c.Out, resp.Answer, c.Style)

@@ -28,9 +28,13 @@ func newChat(t *testing.T, input string, out *bytes.Buffer) *Chat {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmds := command.New(command.Deps{Catalog: eng.Catalog, Answers: eng})
+	for _, s := range command.DiagnosticResults(d, func() diagnostic.RenderOptions { return diagnostic.RenderOptions{} }, nil) {
+		cmds.Register(s)
+	}
 	return &Chat{
 		Router:        &conversation.Router{Answers: eng, Diagnostic: d},
-		Commands:      command.New(command.Deps{Catalog: eng.Catalog, Answers: eng}),
+		Commands:      cmds,
 		Questionnaire: q,
 		Welcome:       "Bonjour **Camille** !",
 		Link:          eng.PageURL,
@@ -44,12 +48,13 @@ func TestChatRunsADiagnosticToItsResult(t *testing.T) {
 	var out bytes.Buffer
 	// Menu choice 1 starts the diagnostic; then "pour moi", the role "piloter
 	// des projets", and the second option of every practice question.
-	input := "1\n1\n3\n" + strings.Repeat("2\n", 12) + "quitter\n"
+	input := "1\n1\n3\n" + strings.Repeat("2\n", 12) + "/parcours resultat\n/parcours oublier\n/parcours resultat\nquitter\n"
 	if err := newChat(t, input, &out).Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	s := out.String()
-	for _, want := range []string{"Bonjour Camille !", "Que voulez-vous faire ?", "Question 1/", "projet", "À bientôt"} {
+	for _, want := range []string{"Bonjour Camille !", "Que voulez-vous faire ?", "Question 1/", "projet", "1 résultat(s) gardé(s)",
+		"C'est effacé : 1 résultat", "pas encore de résultat", "À bientôt"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("transcript lacks %q", want)
 		}

@@ -29,16 +29,13 @@ func (ob *Onboarding) Register(bot *mattermost.Bot, srv *httpapi.Server, cmd *co
 
 // Commands are the sub-commands of the diagnostic and the welcome.
 func (ob *Onboarding) Commands() []*command.Sub {
-	return []*command.Sub{
+	subs := []*command.Sub{
 		{Name: "diagnostic", Aliases: []string{"diag"}, Usage: "diagnostic [equipe] [recommencer]",
 			Help: "faire le diagnostic de maturité (en message direct), pour vous ou votre équipe", Run: ob.cmdDiagnostic},
-		{Name: "resultat", Aliases: []string{"resultats", "result"},
-			Help: "voir votre dernier résultat de diagnostic et son évolution", Run: ob.cmdResult},
-		{Name: "oublier", Aliases: []string{"effacer", "forget"},
-			Help: "effacer vos résultats et votre diagnostic en cours (droit à l'effacement, RGPD)", Run: ob.cmdForget},
-		{Name: "bienvenue", Aliases: []string{"accueil", "welcome"}, Usage: "bienvenue [@nom]",
-			Help: "voir le message de bienvenue, ou le renvoyer à quelqu'un", Admin: true, Run: ob.cmdWelcome},
 	}
+	subs = append(subs, command.DiagnosticResults(ob.o.Diagnostic, ob.renderOptions, ob.forgotten)...)
+	return append(subs, &command.Sub{Name: "bienvenue", Aliases: []string{"accueil", "welcome"}, Usage: "bienvenue [@nom]",
+		Help: "voir le message de bienvenue, ou le renvoyer à quelqu'un", Admin: true, Run: ob.cmdWelcome})
 }
 
 func (ob *Onboarding) cmdDiagnostic(ctx context.Context, req command.Request, args []string) (command.Response, error) {
@@ -65,55 +62,11 @@ func (ob *Onboarding) cmdDiagnostic(ctx context.Context, req command.Request, ar
 	return command.Response{Text: fmt.Sprintf("Je vous écris en message direct pour le diagnostic : ouvrez la conversation avec @%s.", ob.o.BotUsername)}, nil
 }
 
-func (ob *Onboarding) cmdResult(ctx context.Context, req command.Request, args []string) (command.Response, error) {
-	h, err := ob.o.Diagnostic.History(ctx, req.UserID)
-	if err != nil {
-		return command.Response{}, err
-	}
-	if h.Latest == nil {
-		return command.Response{Text: "Vous n'avez pas encore de résultat de diagnostic. `/parcours diagnostic` le lance en message direct (cinq minutes environ)."}, nil
-	}
-	q := ob.o.Diagnostic.Questionnaire()
-	var b strings.Builder
-	b.WriteString(q.ResultMarkdown(h.Latest, h.Advice, h.Change, ob.renderOptions()))
-	fmt.Fprintf(&b, "\n\n_Diagnostic du %s ; %d résultat(s) gardé(s). `/parcours oublier` les efface._",
-		h.Latest.FinishedAt.Local().Format("02/01/2006 à 15:04"), h.Count)
-	if h.Change == nil && h.Count > 1 {
-		b.WriteString("\n_Pas de résultat précédent comparable (autre périmètre ou autre public)._")
-	}
-	return command.Response{Text: b.String()}, nil
-}
-
-func (ob *Onboarding) cmdForget(ctx context.Context, req command.Request, args []string) (command.Response, error) {
-	inProgress := false
-	if ob.o.Store != nil {
-		s, err := ob.o.Store.GetSession(ctx, req.UserID)
-		if err != nil {
-			return command.Response{}, err
-		}
-		inProgress = s != nil
-	}
-	n, err := ob.o.Diagnostic.Forget(ctx, req.UserID)
-	if err != nil {
-		return command.Response{}, err
-	}
-	ob.untrack(req.UserID)
-	ob.o.Logger.Info("diagnostic data erased", zap.String("user_id", req.UserID), zap.Int("results", n))
-	var what []string
-	switch n {
-	case 0:
-	case 1:
-		what = append(what, "1 résultat")
-	default:
-		what = append(what, fmt.Sprintf("%d résultats", n))
-	}
-	if inProgress {
-		what = append(what, "votre diagnostic en cours")
-	}
-	if len(what) == 0 {
-		return command.Response{Text: "Je ne gardais aucun résultat ni diagnostic en cours pour vous : rien à effacer."}, nil
-	}
-	return command.Response{Text: fmt.Sprintf("C'est effacé : %s. Il ne reste rien de vos réponses au diagnostic.", strings.Join(what, " et "))}, nil
+// forgotten drops what the adapter remembers of a user whose diagnostic
+// data was just erased.
+func (ob *Onboarding) forgotten(userID string) {
+	ob.untrack(userID)
+	ob.o.Logger.Info("diagnostic data erased", zap.String("user_id", userID))
 }
 
 func (ob *Onboarding) cmdWelcome(ctx context.Context, req command.Request, args []string) (command.Response, error) {
