@@ -55,12 +55,13 @@ type Engine struct {
 // state is one loaded knowledge base. Questions hold its read lock; the
 // state is closed once replaced and no question uses it any more.
 type state struct {
-	mu     sync.RWMutex
-	closed bool
-	ix     *search.Index
-	und    *understanding
-	paths  pathPages
-	stats  Stats
+	mu         sync.RWMutex
+	closed     bool
+	ix         *search.Index
+	und        *understanding
+	paths      pathPages
+	glossaries glossaries
+	stats      Stats
 }
 
 // Open loads the knowledge base and builds its index.
@@ -96,7 +97,8 @@ func (e *Engine) load(ctx context.Context) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &state{ix: ix, und: newUnderstanding(ix.Catalog()), paths: findPathPages(ix.Catalog(), ix.Pages())}
+	st := &state{ix: ix, und: newUnderstanding(ix.Catalog()), paths: findPathPages(ix.Catalog(), ix.Pages()),
+		glossaries: findGlossaries(ix.Pages())}
 	s := ix.Stats()
 	st.stats = Stats{Pages: s.Pages, Sections: s.Sections, LoadedAt: time.Now(), Took: time.Since(t0)}
 	for _, w := range ix.Base().Warnings {
@@ -276,7 +278,25 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 			a.Passages = append(a.Passages, s.passage(h, anchor, terms))
 		}
 	}
-	a.Answered = a.Confidence >= Threshold && substantive(res.Concepts)
+	// "c'est quoi DSO ?": a glossary that holds the word defines it, even
+	// when long pages using it rank higher on words alone.
+	definedGlossary := false
+	if definition {
+		var best *kb.Page
+		if len(res.Hits) > 0 {
+			best = res.Hits[0].Page
+		}
+		if g := s.glossaries.defining(q, best); g != nil && (len(a.Passages) == 0 || a.Passages[0].Path != g.Path) {
+			definedGlossary = true
+			h := search.Hit{Page: g, Score: 1}
+			a.Passages = append([]Passage{s.passage(h, "", terms)}, a.Passages...)
+			if len(a.Passages) > limit {
+				a.Passages = a.Passages[:limit]
+			}
+			a.Confidence = math.Max(a.Confidence, Threshold)
+		}
+	}
+	a.Answered = a.Confidence >= Threshold && (substantive(res.Concepts) || definedGlossary)
 	// A stated role asking where to start is answered by its path, even when
 	// the words of the question are not in the pages.
 	if p := s.paths.page(cat, in.path); p != nil && in.wantsPath {

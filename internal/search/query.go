@@ -80,7 +80,11 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if q == nil {
 		return res, nil
 	}
-	sr := bleve.NewSearchRequestOptions(q, max(4*req.Limit, 30), 0, false)
+	size := max(4*req.Limit, 30)
+	if req.Prefer != nil {
+		size = 100 // a preferred page may rank low on words alone
+	}
+	sr := bleve.NewSearchRequestOptions(q, size, 0, false)
 	sr.IncludeLocations = true
 	out, err := ix.idx.SearchInContext(ctx, sr)
 	if err != nil {
