@@ -333,3 +333,14 @@ func TestNamedPathAndLevel(t *testing.T) {
 		t.Errorf("'un projet' is not the role of project lead: %+v", a.Path)
 	}
 }
+
+func TestSelfIntroductionWithAQuestionOfItsOwn(t *testing.T) {
+	a := ask(t, "je suis développeur, comment écrire un bon Dockerfile ?")
+	if len(a.Passages) == 0 || a.Passages[0].Path != "pratiques/conteneurs-kubernetes.md" {
+		t.Errorf("a developer's technical question is answered by the practice page, not the path page: %v", paths(a))
+	}
+	a = ask(t, "je travaille dans l'équipe plateforme qui gère les clusters k8s")
+	if len(a.Passages) == 0 || a.Passages[0].Path != "parcours/sre.md" {
+		t.Errorf("a person describing their job gets their path: %v", paths(a))
+	}
+}

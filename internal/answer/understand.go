@@ -38,7 +38,7 @@ type understanding struct {
 // pathWords say the user looks for a learning path or a starting point.
 var pathWords = lazyTermSet(`commencer commence débuter débute démarrer démarre début parcours formation
 	former formations apprendre apprends progresser monter compétence compétences orienter orientation
-	conseiller conseilles recommandes recommander pour moi adapté adaptée
+	conseiller conseilles recommandes recommander pour moi adapté adaptée concerne concerné concernée
 	start begin beginning learn learning path training onboarding where`)
 
 // lazyTermSet analyzes words on first use, once the analyzer is registered.
@@ -80,6 +80,8 @@ func newUnderstanding(c *parcours.Catalog) *understanding {
 	return u
 }
 
+var interrogativeRE = regexp.MustCompile(`(?i)\?|\b(pourquoi|comment|combien|quand|où|est-ce|quel|quelle|quels|quelles|why|how|when|where|what|which)\b`)
+
 var selfIntroRE = regexp.MustCompile(`(?i)\b(je suis|j'suis|chuis|je travaille|je bosse|je fais partie|je m'occupe|en tant que|nous sommes|on est|i am|i'm|i work)\b`)
 
 var levelNumberRE = regexp.MustCompile(`(?i)\b(?:niveau|level|niv\.?)\s*([123])\b`)
@@ -106,11 +108,35 @@ func (u *understanding) read(question string) intent {
 		}
 	}
 	// "je suis SRE", "niveau expert sre": a role with a level, or a person
-	// introducing themselves by their role, asks for their path.
-	if in.path != "" && (in.level > 0 || selfIntroRE.MatchString(question)) {
+	// introducing themselves by their role, asks for their path, unless the
+	// question has a subject of its own ("je suis devops, pourquoi mon push
+	// vers harbor échoue ?").
+	if in.path != "" && (in.level > 0 || selfIntroRE.MatchString(question)) &&
+		(!interrogativeRE.MatchString(question) || u.topics(toks, in) <= 1) {
 		in.wantsPath = true
 	}
 	return in
+}
+
+// topics counts the words of a question that are neither its role, its
+// level, path words, filler nor everyday words.
+func (u *understanding) topics(toks []string, in intent) int {
+	skip := map[string]bool{}
+	for _, w := range []string{in.role, in.levelWord} {
+		for _, t := range search.Terms(w) {
+			skip[t] = true
+		}
+	}
+	n := 0
+	seen := map[string]bool{}
+	for _, t := range toks {
+		if skip[t] || seen[t] || pathWords()[t] || search.IsFiller(t) || search.IsGeneric(t) || search.IsEveryday(t) {
+			continue
+		}
+		seen[t] = true
+		n++
+	}
+	return n
 }
 
 // namedPath returns the path a question names after the word "parcours".
