@@ -28,6 +28,23 @@ func shippedEngine(t testing.TB) *Engine {
 	return shipped
 }
 
+// openPages opens an engine on a folder holding these pages.
+func openPages(t *testing.T, pages map[string]string) *Engine {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range pages {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, err := Open(context.Background(), Options{Sources: []kb.Source{kb.Dir(dir)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
 func ask(t *testing.T, q string) *Answer {
 	t.Helper()
 	a, err := shippedEngine(t).Ask(context.Background(), q)
@@ -247,15 +264,7 @@ func TestNumbersAndEverydayWordsAloneAreNotAnswered(t *testing.T) {
 }
 
 func TestRoleWithoutItsPathPageIsNotForcedAnswered(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "cuisine.md"), []byte("# Cantine\n\nLe menu de la cantine change chaque jour : entrée, plat, dessert, avec une option végétarienne.\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	e, err := Open(context.Background(), Options{Sources: []kb.Source{kb.Dir(dir)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e := openPages(t, map[string]string{"cuisine.md": "# Cantine\n\nLe menu de la cantine change chaque jour : entrée, plat, dessert, avec une option végétarienne.\n"})
 	a, err := e.Ask(context.Background(), "je suis chef de projet, par où commencer ?")
 	if err != nil {
 		t.Fatal(err)
@@ -269,22 +278,11 @@ func TestRoleWithoutItsPathPageIsNotForcedAnswered(t *testing.T) {
 }
 
 func TestRoleFindsThePathPageOfAnotherDocumentation(t *testing.T) {
-	dir := t.TempDir()
-	pages := map[string]string{
+	e := openPages(t, map[string]string{
 		"2.3-parcours_projet.md":   "# Parcours \"intégrité des projets\"\n\nCe parcours s'adresse aux personnes qui pilotent des projets et des programmes.\n\n## Niveau 1 : Fondamentaux/introduction\n\nRéaliser une étude de cas et définir les features du backlog.\n\n## Niveau 2 : Avancé\n\nPrioriser le backlog et travailler avec l'infrastructure éphémère.\n",
 		"2.1-parcours-produit.md":  "# Parcours de formation : périmètre de responsabilité \"produit\"\n\nPour les développeurs et les architectes des produits numériques.\n\n## Niveau 1 : Fondamentaux\n\nVersionnement, tests d'intégration et gestion de configuration.\n",
 		"accompagnement-projet.md": "# Accompagnement des projets\n\nL'équipe accompagne chaque projet de la qualification à la mise en production, avec un référent.\n",
-	}
-	for name, body := range pages {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e, err := Open(context.Background(), Options{Sources: []kb.Source{kb.Dir(dir)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	})
 	a, err := e.Ask(context.Background(), "je suis cheffe de projet, je débute, par où commencer ?")
 	if err != nil {
 		t.Fatal(err)
@@ -298,21 +296,10 @@ func TestRoleFindsThePathPageOfAnotherDocumentation(t *testing.T) {
 }
 
 func TestDefinitionsPreferTheGlossaryAndDailyLifeIsRefused(t *testing.T) {
-	dir := t.TempDir()
-	pages := map[string]string{
+	e := openPages(t, map[string]string{
 		"glossaire.md":    "# Glossaire\n\n## DSO\n\nDSO désigne la plateforme DevSecOps de l'offre, sa console et ses outils.\n\n## Slug\n\nIdentifiant court d'un projet dans les URL.\n",
 		"installation.md": "# Installation\n\nPour installer la plateforme DSO, préparez le cluster, puis lancez l'installation. Elle prend du temps : comptez une journée, la suite se fait demain.\n",
-	}
-	for name, body := range pages {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e, err := Open(context.Background(), Options{Sources: []kb.Source{kb.Dir(dir)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	})
 	a, _ := e.Ask(context.Background(), "DSO ça veut dire quoi ?")
 	if len(a.Passages) == 0 || a.Passages[0].Path != "glossaire.md" {
 		t.Errorf("a definition question should lead to the glossary: %v", paths(a))
