@@ -331,3 +331,14 @@ func TestSelfIntroductionWithAQuestionOfItsOwn(t *testing.T) {
 		t.Errorf("a person describing their job gets their path: %v", paths(a))
 	}
 }
+
+func TestRolesOfOthersAreNotTheAskers(t *testing.T) {
+	for _, q := range []string{"un pitch de trois minutes pour mon directeur", "une formation à conseiller sur la sécurité"} {
+		if a := ask(t, q); a.Path != nil && strings.HasPrefix(a.Path.Reason, "rôle") {
+			t.Errorf("%q: %q is not the asker's role", q, a.Path.Reason)
+		}
+	}
+	if a := ask(t, "I'm a project manager, where do I start?"); a.Path == nil || a.Path.ID != "projet" {
+		t.Errorf("'I'm a project manager' is the asker's role: %+v", a.Path)
+	}
+}

@@ -90,7 +90,7 @@ var levelNumberRE = regexp.MustCompile(`(?i)\b(?:niveau|level|niv\.?)\s*([123])\
 func (u *understanding) read(question string) intent {
 	var in intent
 	toks := search.Terms(question)
-	if p, ok := longestMatch(u.roles, toks); ok {
+	if p, ok := u.role(question); ok {
 		in.path, in.role = p.path, p.text
 	} else if id := u.namedPath(toks); id != "" {
 		// "le parcours produit", "parcours sre niveau 2": the path by its name.
@@ -137,6 +137,44 @@ func (u *understanding) topics(toks []string, in intent) int {
 		n++
 	}
 	return n
+}
+
+// notSelfRE is what, just before a role, says it is someone else's
+// ("pour mon directeur") or a verb ("une formation à conseiller").
+var notSelfRE = regexp.MustCompile(`(?i)(^|[\s'’])(mon|ma|mes|notre|nos|son|sa|ses|leur|leurs|votre|vos|ton|ta|tes|à|a|my|our|his|her|their|your)\s+$`)
+
+// englishArticleRE is "I'm a", "as a": there "a" is an article.
+var englishArticleRE = regexp.MustCompile(`(?i)\b(i'm|i’m|am|as|is|was|be)\s+a\s+$`)
+
+func notSelf(before string) bool {
+	return notSelfRE.MatchString(before) && !englishArticleRE.MatchString(before)
+}
+
+// role finds the longest role phrase of the question that describes the
+// person asking.
+func (u *understanding) role(question string) (phrase, bool) {
+	toks := search.Analyze(question)
+	var best phrase
+	found := false
+	for _, p := range u.roles {
+		if found && len(p.terms) <= len(best.terms) {
+			continue
+		}
+		for i := 0; i+len(p.terms) <= len(toks); i++ {
+			ok := true
+			for k, t := range p.terms {
+				if toks[i+k].Term != t {
+					ok = false
+					break
+				}
+			}
+			if ok && !notSelf(question[:toks[i].Start]) {
+				best, found = p, true
+				break
+			}
+		}
+	}
+	return best, found
 }
 
 // namedPath returns the path a question names after the word "parcours".
