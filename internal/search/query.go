@@ -105,6 +105,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 		matched, cov := coverage(concepts, h.Locations, total)
 		score := h.Score / top * (0.25 + 0.75*cov)
+		score *= 1 - proximityWeight + proximityWeight*proximity(concepts, matched, h.Locations)
 		if req.Prefer != nil {
 			if f := req.Prefer(p); f > 0 {
 				score *= f

@@ -86,3 +86,23 @@ func TestTypoCorrectionIsNarrow(t *testing.T) {
 		t.Errorf("restaurer/restauration should meet through their root: %+v", res.Hits)
 	}
 }
+
+func TestProximityFavoursPagesThatGatherTheWords(t *testing.T) {
+	filler := strings.Repeat("La plateforme propose de nombreux services aux équipes des ministères. ", 40)
+	base := &kb.Base{Pages: []*kb.Page{
+		{Source: "t", Path: "diffus.md", Title: "Vue d'ensemble", Sections: []kb.Section{{Text: "Les quotas existent. " + filler + " Harbor stocke les images."}}},
+		{Source: "t", Path: "groupe.md", Title: "Réglages", Sections: []kb.Section{{Text: "Le quota Harbor d'un projet se change dans les réglages du plugin. " + filler}}},
+	}}
+	ix, err := Build(context.Background(), base, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	res, err := ix.Search(context.Background(), Request{Question: "quota harbor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 2 || res.Hits[0].Page.Path != "groupe.md" {
+		t.Errorf("the page where the words stand together should win: %+v", res.Hits)
+	}
+}
