@@ -336,3 +336,22 @@ func hasGroup(groups [][]string, word string) bool {
 	}
 	return false
 }
+
+func TestLatin1PagesAreRead(t *testing.T) {
+	latin1 := []byte("# S\xe9curit\xe9\n\nLes secrets sont stock\xe9s dans le coffre-fort, jamais dans le d\xe9p\xf4t \x93Git\x94 de l'\x9cuvre.\n")
+	fsys := fstest.MapFS{"latin1.md": {Data: latin1}, "binaire.md": {Data: []byte("PNG\x00\x01\x02 du binaire qui n'est pas une page")}}
+	b, err := Load(context.Background(), Source{Name: "m", FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Pages) != 1 || b.Pages[0].Title != "Sécurité" || !strings.Contains(b.Pages[0].Sections[0].Text, "dépôt “Git” de l'œuvre") {
+		t.Fatalf("Latin-1 page not decoded: %+v", b.Pages)
+	}
+	all := ""
+	for _, w := range b.Warnings {
+		all += w.String() + "\n"
+	}
+	if !strings.Contains(all, "latin1.md: pas en UTF-8") || !strings.Contains(all, "binaire.md: fichier binaire") {
+		t.Errorf("warnings = %s", all)
+	}
+}

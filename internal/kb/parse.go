@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -54,9 +55,15 @@ func parsePage(source, name string, data []byte) (*Page, []Warning) {
 	if fm.Skip {
 		return nil, warns
 	}
-	if !isValidUTF8Text(body) {
-		warn(0, "fichier illisible (pas du texte UTF-8), ignoré")
+	if bytes.IndexByte(body, 0) >= 0 {
+		warn(0, "fichier binaire, ignoré")
 		return nil, warns
+	}
+	if !utf8.Valid(body) {
+		// Older docs are often saved in Latin-1: read them rather than
+		// losing them, and say so.
+		body = latin1ToUTF8(body)
+		warn(0, "pas en UTF-8 : lu comme du Latin-1 (Windows-1252)")
 	}
 	// Container fences become their title: "::: tip Astuce" keeps "Astuce".
 	body = containerRE.ReplaceAll(body, []byte("$2"))
@@ -281,9 +288,20 @@ func titleFromFileName(name string) string {
 	return string(r)
 }
 
-func isValidUTF8Text(b []byte) bool {
-	if bytes.IndexByte(b, 0) >= 0 {
-		return false
+// latin1ToUTF8 decodes Latin-1, with the Windows-1252 punctuation that
+// word processors put in 0x80-0x9F (quotes, dashes, euro sign).
+func latin1ToUTF8(b []byte) []byte {
+	cp1252 := map[byte]rune{0x80: '€', 0x85: '…', 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x96: '–', 0x97: '—', 0x9c: 'œ', 0x8c: 'Œ'}
+	out := make([]byte, 0, len(b)+len(b)/8)
+	for _, c := range b {
+		switch r, ok := cp1252[c]; {
+		case ok:
+			out = utf8.AppendRune(out, r)
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+		default:
+			out = utf8.AppendRune(out, rune(c))
+		}
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD") == string(b)
+	return out
 }
