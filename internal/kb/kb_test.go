@@ -355,3 +355,25 @@ func TestLatin1PagesAreRead(t *testing.T) {
 		t.Errorf("warnings = %s", all)
 	}
 }
+
+func TestTemplateTagsAndMDXImportsAreNotText(t *testing.T) {
+	fsys := fstest.MapFS{
+		"jekyll.md": {Data: []byte("---\ntitle: Jekyll\n---\n{% include alerte.html %}\nLa page {{ page.title }} explique la supervision des applications, des journaux et des alertes de production.\n")},
+		"doc.mdx":   {Data: []byte("import Tabs from '@theme/Tabs';\nexport const x = 1;\n\n# MDX\n\nLa page explique le déploiement des applications avec {{< figure src=\"a.png\" >}} des onglets, pas à pas, pour chaque environnement.\n")},
+	}
+	b, err := Load(context.Background(), Source{Name: "m", FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range b.Pages {
+		text := p.Sections[0].Text
+		for _, noise := range []string{"{%", "include", "page.title", "import", "@theme", "figure"} {
+			if strings.Contains(text, noise) {
+				t.Errorf("%s keeps template noise %q: %q", p.Path, noise, text)
+			}
+		}
+	}
+	if len(b.Pages) != 2 {
+		t.Errorf("pages = %d", len(b.Pages))
+	}
+}

@@ -27,6 +27,13 @@ var markdown = goldmark.New(
 // Astuce", ":::") and MkDocs admonitions ("!!! note \"Titre\"").
 var containerRE = regexp.MustCompile(`(?m)^[ \t]*(?::{3,}|!!!|\?\?\?\+?)[ \t]*([\w-]+)?[ \t]*(.*)$`)
 
+// templateRE matches Liquid tags and Hugo shortcodes ("{% include x %}",
+// "{{< figure >}}", "{{ page.title }}").
+var templateRE = regexp.MustCompile(`(?s)\{%.*?%\}|\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{\{[^{}]*\}\}`)
+
+// mdxImportRE matches the import and export lines of MDX pages.
+var mdxImportRE = regexp.MustCompile(`(?m)^(?:import|export)\s.*$`)
+
 // tagRE matches HTML tags, to keep the text of HTML blocks (<details>...).
 var tagRE = regexp.MustCompile(`(?s)<!--.*?-->|<[^>]*>`)
 
@@ -67,6 +74,11 @@ func parsePage(source, name string, data []byte) (*Page, []Warning) {
 	}
 	// Container fences become their title: "::: tip Astuce" keeps "Astuce".
 	body = containerRE.ReplaceAll(body, []byte("$2"))
+	// Template tags of Jekyll (Liquid), Hugo and MDX are not prose.
+	body = templateRE.ReplaceAll(body, nil)
+	if strings.EqualFold(path.Ext(name), ".mdx") {
+		body = mdxImportRE.ReplaceAll(body, nil)
+	}
 
 	doc := parseMarkdown(body)
 
