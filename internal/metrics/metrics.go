@@ -12,16 +12,18 @@ import (
 
 // Metrics are the bot's counters and gauges.
 type Metrics struct {
-	Registry       *prometheus.Registry
-	Questions      *prometheus.CounterVec // outcome: answered, not_found, error
-	AnswerLatency  prometheus.Histogram   // seconds from receiving a post to the reply posted
-	Reconnections  prometheus.Counter
-	Connected      prometheus.Gauge
-	IndexPages     prometheus.Gauge
-	IndexSections  prometheus.Gauge
-	SlashCommands  *prometheus.CounterVec // sub: the sub-command
-	Feedback       *prometheus.CounterVec // verdict: useful, not_useful
-	RefusedActions *prometheus.CounterVec // reason
+	Registry        *prometheus.Registry
+	Questions       *prometheus.CounterVec // outcome: answered, not_found, error
+	AnswerLatency   prometheus.Histogram   // seconds from receiving a post to the reply posted
+	Reconnections   prometheus.Counter
+	Connected       prometheus.Gauge
+	IndexPages      prometheus.Gauge
+	IndexSections   prometheus.Gauge
+	SlashCommands   *prometheus.CounterVec // sub: the sub-command
+	Feedback        *prometheus.CounterVec // verdict: useful, not_useful
+	RefusedActions  *prometheus.CounterVec // reason
+	DiagnosticSteps *prometheus.CounterVec // kind: question, result, notice
+	Welcomes        prometheus.Counter
 }
 
 // New creates and registers the collectors.
@@ -57,9 +59,15 @@ func New() *Metrics {
 		RefusedActions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parcours_refused_requests_total", Help: "Slash commands and button clicks refused, by reason.",
 		}, []string{"reason"}),
+		DiagnosticSteps: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parcours_diagnostic_steps_total", Help: "Diagnostic steps shown, by kind (question, result, notice).",
+		}, []string{"kind"}),
+		Welcomes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parcours_welcomes_total", Help: "Welcome messages sent to newcomers.",
+		}),
 	}
 	m.Registry.MustRegister(m.Questions, m.AnswerLatency, m.Reconnections, m.Connected, m.IndexPages,
-		m.IndexSections, m.SlashCommands, m.Feedback, m.RefusedActions,
+		m.IndexSections, m.SlashCommands, m.Feedback, m.RefusedActions, m.DiagnosticSteps, m.Welcomes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

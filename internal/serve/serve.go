@@ -185,6 +185,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 			return b.Command.Handle(ctx, command.Request{Text: "liste"}).Text
 		},
 		Questions: b.Store,
+		Metrics:   b.Metrics,
 		Logger:    log.Named("onboarding"),
 	})
 	if err != nil {

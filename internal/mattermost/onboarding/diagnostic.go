@@ -106,6 +106,9 @@ func (ob *Onboarding) postStep(ctx context.Context, userID, channelID string, st
 		ob.o.Logger.Error("posting diagnostic step failed", zap.String("user_id", userID), zap.Error(err))
 		return nil, err
 	}
+	if m := ob.o.Metrics; m != nil {
+		m.DiagnosticSteps.WithLabelValues(string(st.Kind)).Inc()
+	}
 	if st.Kind == diagnostic.StepQuestion {
 		ob.track(userID, tracked{postID: p.Id, channelID: channelID, questionID: st.Question.ID})
 	} else if st.Kind == diagnostic.StepResult || st.Notice == diagnostic.NoticeCancelled {

@@ -18,6 +18,7 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
+	"github.com/cloud-pi-native/parcours/internal/metrics"
 	"github.com/cloud-pi-native/parcours/internal/welcome"
 	"github.com/mattermost/mattermost/server/public/model"
 	"go.uber.org/zap"
@@ -86,7 +87,9 @@ type Options struct {
 	// welcome's "see the paths" button.
 	Paths     func(ctx context.Context) string
 	Questions QuestionRecorder
-	Logger    *zap.Logger
+	// Metrics counts steps and welcomes; nil counts nothing.
+	Metrics *metrics.Metrics
+	Logger  *zap.Logger
 }
 
 // Onboarding runs the diagnostic and the welcome on Mattermost.

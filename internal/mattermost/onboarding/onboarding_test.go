@@ -15,9 +15,11 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/httpapi"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
+	"github.com/cloud-pi-native/parcours/internal/metrics"
 	"github.com/cloud-pi-native/parcours/internal/welcome"
 	"github.com/cloud-pi-native/parcours/knowledge"
 	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // fakeAPI keeps posts in memory, as Mattermost would.
@@ -752,5 +754,24 @@ func TestQuestionButtonsLastAsLongAsTheDiagnostic(t *testing.T) {
 	}
 	if left := time.Until(time.Unix(c.Expires, 0)); left < 71*time.Hour {
 		t.Errorf("button valid %v, want the diagnostic's 72h (the signer's own is 1h)", left)
+	}
+}
+
+func TestStepsAndWelcomesAreCounted(t *testing.T) {
+	m := metrics.New()
+	f := newFixture(t, func(o *Options) { o.Metrics = m })
+	if !f.dm(t, "u1", "faire le diagnostic") {
+		t.Fatal("a start request in a DM is the diagnostic's")
+	}
+	f.dm(t, "u1", "1")
+	if got := testutil.ToFloat64(m.DiagnosticSteps.WithLabelValues("question")); got != 2 {
+		t.Errorf("question steps counted = %v, want 2", got)
+	}
+	f.api.users["u1"] = &model.User{Id: "u1", Username: "noemie", FirstName: "Noémie", Roles: "system_user"}
+	if _, err := f.ob.Welcome(t.Context(), "team1", "u1", false); err != nil {
+		t.Fatal(err)
+	}
+	if got := testutil.ToFloat64(m.Welcomes); got != 1 {
+		t.Errorf("welcomes counted = %v, want 1", got)
 	}
 }

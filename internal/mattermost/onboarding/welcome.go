@@ -158,6 +158,9 @@ func (ob *Onboarding) sendWelcome(ctx context.Context, msg *welcome.Message, u *
 	if _, err := ob.o.API.CreatePost(ctx, p); err != nil {
 		return err
 	}
+	if m := ob.o.Metrics; m != nil {
+		m.Welcomes.Inc()
+	}
 	return nil
 }
 
