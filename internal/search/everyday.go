@@ -21,6 +21,7 @@ var everydayWords = strings.Fields(`
 	film films musique chanson livre livres famille enfant enfants maison ville pays monde
 	blague blagues histoire anniversaire cadeau fête pot apéro recette recettes cuisine
 	réunion réunions salle salles aprem après-midi étage machine
+	paris lyon marseille toulouse nice nantes strasbourg montpellier bordeaux lille rennes france
 	bon bonne bons bonnes mauvais mauvaise grand grande petit petite vieux beau belle joli
 	long longue court courte facile difficile simple possible vrai faux pire premier première
 	seul seule même autre autres tout tous toute toutes chaque plusieurs certain certaine
