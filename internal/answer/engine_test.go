@@ -342,3 +342,10 @@ func TestRolesOfOthersAreNotTheAskers(t *testing.T) {
 		t.Errorf("'I'm a project manager' is the asker's role: %+v", a.Path)
 	}
 }
+
+func TestAskersOwnProblemIsNotAPathRequest(t *testing.T) {
+	a := ask(t, "je suis dev sur le projet et j'arrive pas à stocker le mot de passe de ma base dans le coffre-fort")
+	if len(a.Passages) > 0 && strings.HasPrefix(a.Passages[0].Path, "parcours/") {
+		t.Errorf("a developer describing a technical problem needs the practice, not the path: %v", paths(a))
+	}
+}

@@ -111,9 +111,12 @@ func (u *understanding) read(question string) intent {
 	// introducing themselves by their role, asks for their path, unless the
 	// question has a subject of its own ("je suis devops, pourquoi mon push
 	// vers harbor échoue ?").
-	if in.path != "" && (in.level > 0 || selfIntroRE.MatchString(question)) &&
-		(!interrogativeRE.MatchString(question) || u.topics(toks, in) <= 1) {
-		in.wantsPath = true
+	if in.path != "" && (in.level > 0 || selfIntroRE.MatchString(question)) {
+		limit := 1 // a question of its own: one subject word at most
+		if !interrogativeRE.MatchString(question) {
+			limit = 3 // describing one's job: "je gère les clusters k8s"
+		}
+		in.wantsPath = in.wantsPath || u.topics(toks, in) <= limit
 	}
 	return in
 }

@@ -149,6 +149,7 @@ var genericWords = strings.Fields(`
 	fonctionner fonctionne signifie signifier veut dire passer obtenir demander
 	accéder accède garder conserver réaliser effectuer organiser préparer suivre choisir
 	comprendre expliquer décrire définir résoudre régler corriger éviter démarche démarches
+	travaille travailler bosse bosser gère gérer gere occupe occuper
 	moyen moyens façon manière exemple exemples info infos information informations
 	sujet problème souci marche étape étapes liste idée conseil conseils bonne bonnes meilleur meilleure
 	work works working use using used set setup make made run running manage handle store keep put add
