@@ -226,7 +226,6 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 	if a.Lang == "en" {
 		req.UnknownWeight = 0.4
 	}
-	cat := s.ix.Catalog()
 	pathFactor := 1.3
 	if in.wantsPath {
 		pathFactor = 2.5
@@ -299,7 +298,7 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 	a.Answered = a.Confidence >= Threshold && (substantive(res.Concepts) || definedGlossary)
 	// A stated role asking where to start is answered by its path, even when
 	// the words of the question are not in the pages.
-	if p := s.paths.page(cat, in.path); p != nil && in.wantsPath {
+	if p := s.paths.page(in.path); p != nil && in.wantsPath {
 		a.Answered = true
 		a.Confidence = math.Max(a.Confidence, Threshold)
 		if len(a.Passages) == 0 || a.Passages[0].Path != p.Path {
@@ -384,7 +383,7 @@ func (s *state) recommend(in intent, a *Answer) *PathRef {
 	ref := &PathRef{ID: p.ID, Title: p.Title, Reason: reason}
 	// The path's page in the served base: the catalogue's, or a page titled
 	// like it in another documentation.
-	page := s.paths.page(cat, p.ID)
+	page := s.paths.page(p.ID)
 	if page != nil {
 		ref.URL = page.URL
 	}

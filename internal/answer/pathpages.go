@@ -99,7 +99,7 @@ func hasPrefixTerm(terms []string, prefix string) bool {
 }
 
 // page is the page presenting a path, or nil.
-func (pp pathPages) page(_ *parcours.Catalog, id string) *kb.Page {
+func (pp pathPages) page(id string) *kb.Page {
 	if ps := pp.pages[id]; len(ps) > 0 {
 		return ps[0]
 	}
