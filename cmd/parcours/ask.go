@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/cloud-pi-native/parcours/internal/terminal"
@@ -23,7 +22,7 @@ func runAsk(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	q := strings.TrimSpace(strings.Join(pos, " "))
 	if q == "" {
-		return fmt.Errorf("%w: posez une question, par exemple : parcours ask \"je suis chef de projet, par où commencer ?\"", errUsage)
+		return usagef("posez une question, par exemple : parcours ask \"je suis chef de projet, par où commencer ?\"")
 	}
 	eng, err := k.open(ctx, cliLogger(env.stderr))
 	if err != nil {

@@ -23,7 +23,7 @@ func runCheck(ctx context.Context, env *cliEnv, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return fmt.Errorf("%w\n%w", err, errUsage)
+		return usageError{err}
 	}
 	fmt.Fprintln(env.stdout, "Configuration valide.")
 	c := mattermost.NewClient(cfg.MMURL, cfg.MMToken)

@@ -22,7 +22,7 @@ func runEval(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("%w: donnez un fichier de questions (voir knowledge/_data/questions.yaml)", errUsage)
+		return usagef("donnez un fichier de questions (voir knowledge/_data/questions.yaml)")
 	}
 	set, err := eval.Load(pos[0])
 	if err != nil {

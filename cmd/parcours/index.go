@@ -22,10 +22,10 @@ func runIndex(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	if *out == "" {
-		return fmt.Errorf("%w: --out est obligatoire", errUsage)
+		return usagef("--out est obligatoire")
 	}
 	if k.index != "" {
-		return fmt.Errorf("%w: --index n'a pas de sens ici", errUsage)
+		return usagef("--index n'a pas de sens ici")
 	}
 	srcs, err := k.kbSources()
 	if err != nil {

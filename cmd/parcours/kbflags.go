@@ -42,7 +42,7 @@ func (k *kbFlags) kbSources() ([]kb.Source, error) {
 	for _, spec := range k.sources {
 		s, err := kb.ParseSourceSpec(spec)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", errUsage, err)
+			return nil, usagef("%v", err)
 		}
 		s.Exclude = append(s.Exclude, k.exclude...)
 		out = append(out, s)
@@ -54,7 +54,7 @@ func (k *kbFlags) kbSources() ([]kb.Source, error) {
 func (k *kbFlags) open(ctx context.Context, log *zap.Logger) (*answer.Engine, error) {
 	opts := answer.Options{Logger: log, IndexDir: k.index}
 	if k.index != "" && len(k.sources) > 0 {
-		return nil, fmt.Errorf("%w: --index et --source s'excluent", errUsage)
+		return nil, usagef("--index et --source s'excluent")
 	}
 	if k.index == "" {
 		srcs, err := k.kbSources()
@@ -72,7 +72,7 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, fmt.Errorf("%w: %v", errUsage, err)
+			return nil, usagef("%v", err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {

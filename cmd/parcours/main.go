@@ -35,6 +35,15 @@ type cliEnv struct {
 // errUsage marks an error caused by the command line; main prints the help hint.
 var errUsage = errors.New("utilisation incorrecte")
 
+// usageError is a command-line error: its message is the explanation, and
+// errors.Is(err, errUsage) holds.
+type usageError struct{ error }
+
+func (usageError) Is(target error) bool { return target == errUsage }
+
+// usagef returns a command-line error with this message.
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
 // commands is the table of subcommands; each file adds its own.
 var commands = map[string]command{}
 

@@ -52,10 +52,10 @@ func runSearch(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	if !*asJSON {
-		return fmt.Errorf("%w: ajoutez --json (pour une réponse lisible, utilisez « parcours ask »)", errUsage)
+		return usagef("ajoutez --json (pour une réponse lisible, utilisez « parcours ask »)")
 	}
 	if *limit < 1 || *limit > 50 {
-		return fmt.Errorf("%w: --limit doit être entre 1 et 50", errUsage)
+		return usagef("--limit doit être entre 1 et 50")
 	}
 	eng, err := k.open(ctx, cliLogger(env.stderr))
 	if err != nil {

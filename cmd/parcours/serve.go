@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 
 	"github.com/cloud-pi-native/parcours/internal/config"
@@ -26,7 +25,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return fmt.Errorf("%w\n%w", err, errUsage)
+		return usageError{err}
 	}
 	log := serverLogger(cfg, env.stderr)
 	defer log.Sync()
