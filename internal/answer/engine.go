@@ -224,7 +224,7 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 	in := s.und.read(q)
 	req := search.Request{Question: q, Limit: max(limit, 1), Parcours: in.path, Niveau: in.level}
 	if a.Lang == "en" {
-		req.UnknownWeight = 0.4
+		req.UnknownWeight = 0.6
 	}
 	pathFactor := 1.3
 	if in.wantsPath {
