@@ -53,13 +53,42 @@ step() {
 	echo
 	echo "=== $name"
 	t0=$(date +%s)
-	set +e
-	"$@"
-	rc=$?
-	set -e
+	rc=0
+	"$@" || rc=$?
 	summary+=("$(printf '%-3s %-24s %5ss' "$([ $rc = 0 ] && echo ok || echo KO)" "$name" $(($(date +%s) - t0)))")
 	[ $rc = 0 ] || failed+=("$name")
 	return 0
+}
+
+# gotest ARGS...: go test with the usual one-line-per-package output, counting
+# the tests that passed, failed and were skipped (for the closing line).
+counts=$(mktemp)
+echo "0 0 0" >"$counts"
+gotest() {
+	local json errs rc
+	json=$(mktemp)
+	errs=$(mktemp)
+	rc=0
+	go test -json "$@" >"$json" 2>"$errs" || rc=$?
+	# one line per package, as go test prints them
+	jq -r 'select(.Test == null and (.Action == "pass" or .Action == "fail" or .Action == "skip"))
+		| (if .Action == "pass" then "ok  " elif .Action == "fail" then "FAIL" else "?   " end)
+		+ "\t" + .Package + (if .Elapsed then "\t" + ((.Elapsed * 1000 | round) / 1000 | tostring) + "s" else "" end)' "$json"
+	if [ $rc != 0 ]; then
+		echo "--- sortie des tests en échec :"
+		# the output of the failed tests (and of failed packages: build errors, panics)
+		jq -js '(map(select(.Action == "fail") | .Package + "|" + (.Test // ""))) as $failed
+			| .[] | select(.Action == "output" and ((.Package + "|" + (.Test // "")) as $k | $failed | index($k)))
+			| .Output' "$json" | grep -v '^=== \(RUN\|PAUSE\|CONT\)' || true
+		cat "$errs"
+	fi
+	read -r p f s <"$counts"
+	p=$((p + $(jq -s '[.[] | select(.Test != null and .Action == "pass")] | length' "$json")))
+	f=$((f + $(jq -s '[.[] | select(.Test != null and .Action == "fail")] | length' "$json")))
+	s=$((s + $(jq -s '[.[] | select(.Test != null and .Action == "skip")] | length' "$json")))
+	echo "$p $f $s" >"$counts"
+	rm -f "$json" "$errs"
+	return $rc
 }
 
 gofmt_check() {
@@ -87,10 +116,8 @@ e2e_suite() {
 		trap 'scripts/mattermost-down.sh || true' EXIT
 		trap 'exit 130' INT TERM
 	fi
-	set +e
-	go test -race -count=1 -timeout 20m -tags e2e ./e2e/... "${e2e_args[@]}"
-	rc=$?
-	set -e
+	rc=0
+	gotest -race -count=1 -timeout 20m -tags e2e ./e2e/... "${e2e_args[@]}" || rc=$?
 	if [ $rc != 0 ]; then
 		echo "journaux Mattermost : ${PARCOURS_E2E_STATE:-/tmp/parcours-e2e}/run/logs/mattermost.log (conservés jusqu'à mattermost-down.sh --wipe)"
 	fi
@@ -105,7 +132,7 @@ if [ -n "$unit" ]; then
 	step "go vet" go vet ./...
 	step "go vet (tag e2e)" go vet -tags e2e ./e2e/...
 	step "gofmt" gofmt_check
-	step "tests unitaires" go test -race -count=1 ./...
+	step "tests unitaires" gotest -race -count=1 ./...
 fi
 if [ -n "$e2e" ]; then
 	step "tests de bout en bout" e2e_suite
@@ -114,8 +141,12 @@ fi
 echo
 echo "=== résumé"
 printf '%s\n' "${summary[@]}"
+read -r passed nfailed skipped <"$counts"
+rm -f "$counts"
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "échecs : ${failed[*]}"
+	echo "$passed passed, $nfailed failed, $skipped skipped"
 	exit 1
 fi
 echo "tout est passé"
+echo "$passed passed, $nfailed failed, $skipped skipped"
