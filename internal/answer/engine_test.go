@@ -349,3 +349,9 @@ func TestAskersOwnProblemIsNotAPathRequest(t *testing.T) {
 		t.Errorf("a developer describing a technical problem needs the practice, not the path: %v", paths(a))
 	}
 }
+
+func TestUnknownAdverbsDoNotHideTheSubject(t *testing.T) {
+	if a := ask(t, "how do I store secrets safely?"); !a.Answered || a.Passages[0].Path != "pratiques/secrets.md" {
+		t.Errorf("'safely' says how, the subject is secrets: %v (%.2f)", paths(a), a.Confidence)
+	}
+}

@@ -188,10 +188,22 @@ func (ix *Index) resolve(concepts []Concept) error {
 				if !c.Unknown {
 					c.Weight *= genericWeight
 				}
+			case c.Unknown && isAdverb(c.Surface):
+				// "safely", "rapidement": how, not what.
+				c.generic = true
+				c.Weight *= genericWeight
 			}
 		}
 	}
 	return nil
+}
+
+// isAdverb tells English "-ly" and French "-ment" adverbs, for words no
+// page holds (a known "-ment" word is a noun: déploiement, environnement).
+func isAdverb(w string) bool {
+	w = strings.ToLower(w)
+	n := len([]rune(w))
+	return n >= 5 && strings.HasSuffix(w, "ly") || n >= 8 && strings.HasSuffix(w, "ment")
 }
 
 // genericWeight is the share of its rarity an everyday word keeps.
