@@ -120,6 +120,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		res.Hits = append(res.Hits, Hit{Page: p, Score: score, Coverage: cov, Matched: matched})
 	}
 	sort.SliceStable(res.Hits, func(i, j int) bool { return res.Hits[i].Score > res.Hits[j].Score })
+	res.Hits = dropCopies(res.Hits, req.Limit)
 	if len(res.Hits) > req.Limit {
 		res.Hits = res.Hits[:req.Limit]
 	}
@@ -127,6 +128,58 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// dropCopies keeps the first of pages that are copies of each other (same
+// title, same headings: a page kept in two folders of a documentation),
+// so that the other answers are not pushed out. Only the first limit
+// distinct pages matter.
+func dropCopies(hits []Hit, limit int) []Hit {
+	out := hits[:0]
+	for _, h := range hits {
+		dup := false
+		for _, k := range out {
+			if sameOutline(k.Page, h.Page) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, h)
+			if len(out) == limit {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// sameOutline reports whether two pages have the same title and nearly the
+// same headings.
+func sameOutline(a, b *kb.Page) bool {
+	if !strings.EqualFold(strings.TrimSpace(a.Title), strings.TrimSpace(b.Title)) {
+		return false
+	}
+	heads := func(p *kb.Page) map[string]bool {
+		m := map[string]bool{}
+		for _, s := range p.Sections {
+			if s.Title != "" {
+				m[strings.ToLower(s.Title)] = true
+			}
+		}
+		return m
+	}
+	ha, hb := heads(a), heads(b)
+	if len(ha) == 0 && len(hb) == 0 {
+		return true
+	}
+	common := 0
+	for t := range ha {
+		if hb[t] {
+			common++
+		}
+	}
+	return float64(common) >= 0.8*float64(max(len(ha), len(hb)))
 }
 
 // resolve weighs each concept by its rarity and corrects unknown words to

@@ -106,3 +106,27 @@ func TestProximityFavoursPagesThatGatherTheWords(t *testing.T) {
 		t.Errorf("the page where the words stand together should win: %+v", res.Hits)
 	}
 }
+
+func TestCopiesOfAPageAreShownOnce(t *testing.T) {
+	page := func(path string) *kb.Page {
+		return &kb.Page{Source: "t", Path: path, Title: "Rôles Harbor", Sections: []kb.Section{
+			{Text: "Les rôles Harbor du projet."}, {Anchor: "pousser", Title: "Pousser une image", Text: "Le rôle devops peut pousser une image dans Harbor."}}}
+	}
+	other := &kb.Page{Source: "t", Path: "registre.md", Title: "Registre", Sections: []kb.Section{{Text: "Harbor est le registre d'images : pousser une image demande le rôle devops."}}}
+	ix, err := Build(context.Background(), &kb.Base{Pages: []*kb.Page{page("guide/rbac/harbor.md"), page("admin/rbac/harbor.md"), other}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	res, err := ix.Search(context.Background(), Request{Question: "pousser une image harbor", Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range res.Hits {
+		got = append(got, h.Page.Path)
+	}
+	if len(got) != 2 || got[1] != "registre.md" && got[0] != "registre.md" {
+		t.Errorf("one copy and the other page expected, got %v", got)
+	}
+}
