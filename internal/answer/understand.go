@@ -43,15 +43,7 @@ var pathWords = lazyTermSet(`commencer commence débuter débute démarrer déma
 
 // lazyTermSet analyzes words on first use, once the analyzer is registered.
 func lazyTermSet(words string) func() map[string]bool {
-	return sync.OnceValue(func() map[string]bool {
-		m := map[string]bool{}
-		for _, w := range strings.Fields(words) {
-			for _, t := range search.Terms(w) {
-				m[t] = true
-			}
-		}
-		return m
-	})
+	return sync.OnceValue(func() map[string]bool { return search.TermSet(strings.Fields(words)) })
 }
 
 func newUnderstanding(c *parcours.Catalog) *understanding {

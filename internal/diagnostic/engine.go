@@ -662,12 +662,18 @@ func (e *Engine) back(ctx context.Context, s *Session) (*Step, error) {
 // Cancel pauses the diagnostic in progress; it is kept until it expires, so
 // that "reprendre" goes on.
 func (e *Engine) Cancel(ctx context.Context, userID string) (*Step, error) {
+	return e.withSession(ctx, userID, e.cancel)
+}
+
+// withSession runs f on the user's session (nil when none), under the
+// user's lock.
+func (e *Engine) withSession(ctx context.Context, userID string, f func(context.Context, *Session, bool) (*Step, error)) (*Step, error) {
 	defer e.lock(userID)()
 	s, expired, err := e.load(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	return e.cancel(ctx, s, expired)
+	return f(ctx, s, expired)
 }
 
 func (e *Engine) cancel(ctx context.Context, s *Session, expired bool) (*Step, error) {
@@ -683,12 +689,7 @@ func (e *Engine) cancel(ctx context.Context, s *Session, expired bool) (*Step, e
 
 // Resume shows the current question of the diagnostic in progress, paused or not.
 func (e *Engine) Resume(ctx context.Context, userID string) (*Step, error) {
-	defer e.lock(userID)()
-	s, expired, err := e.load(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	return e.resume(ctx, s, expired)
+	return e.withSession(ctx, userID, e.resume)
 }
 
 func (e *Engine) resume(ctx context.Context, s *Session, expired bool) (*Step, error) {

@@ -157,49 +157,33 @@ var genericWords = strings.Fields(`
 	way ways example examples best good
 `)
 
-var (
-	fillerOnce    sync.Once
-	fillerTerms   map[string]bool
-	genericTerms  map[string]bool
-	everydayTerms map[string]bool
-)
+// wordLists are the filler, generic and everyday word lists, analyzed on
+// first use (the analyzer is registered at package init).
+var wordLists = sync.OnceValue(func() (w struct{ filler, generic, everyday map[string]bool }) {
+	w.filler, w.generic, w.everyday = TermSet(fillerWords), TermSet(genericWords), TermSet(everydayWords)
+	return w
+})
 
-// IsEveryday reports whether an analyzed term is a word of daily life.
-func IsEveryday(term string) bool {
-	IsFiller("")
-	return everydayTerms[term]
-}
-
-// IsGeneric reports whether an analyzed term is an everyday word.
-func IsGeneric(term string) bool {
-	IsFiller("")
-	return genericTerms[term]
+// TermSet is the set of the analyzed terms of words.
+func TermSet(words []string) map[string]bool {
+	m := map[string]bool{}
+	for _, word := range words {
+		for _, t := range Terms(word) {
+			m[t] = true
+		}
+	}
+	return m
 }
 
 // IsFiller reports whether an analyzed term is chat filler.
-func IsFiller(term string) bool {
-	fillerOnce.Do(func() {
-		fillerTerms = map[string]bool{}
-		for _, w := range fillerWords {
-			for _, t := range Terms(w) {
-				fillerTerms[t] = true
-			}
-		}
-		genericTerms = map[string]bool{}
-		for _, w := range genericWords {
-			for _, t := range Terms(w) {
-				genericTerms[t] = true
-			}
-		}
-		everydayTerms = map[string]bool{}
-		for _, w := range everydayWords {
-			for _, t := range Terms(w) {
-				everydayTerms[t] = true
-			}
-		}
-	})
-	return fillerTerms[term]
-}
+func IsFiller(term string) bool { return wordLists().filler[term] }
+
+// IsGeneric reports whether an analyzed term is a word of intent ("ranger",
+// "use").
+func IsGeneric(term string) bool { return wordLists().generic[term] }
+
+// IsEveryday reports whether an analyzed term is a word of daily life.
+func IsEveryday(term string) bool { return wordLists().everyday[term] }
 
 // Concepts splits a question into concepts: synonym expressions first
 // (longest match), then the remaining words, filler dropped.
