@@ -81,8 +81,12 @@ var levelNumberRE = regexp.MustCompile(`(?i)\b(?:niveau|level|niv\.?)\s*([123])\
 // read finds the role, level and path intent of a question.
 func (u *understanding) read(question string) intent {
 	var in intent
-	toks := search.Terms(question)
-	if p, ok := u.role(question); ok {
+	analyzed := search.Analyze(question)
+	toks := make([]string, len(analyzed))
+	for i, t := range analyzed {
+		toks[i] = t.Term
+	}
+	if p, ok := u.role(question, analyzed); ok {
 		in.path, in.role = p.path, p.text
 	} else if id := u.namedPath(toks); id != "" {
 		// "le parcours produit", "parcours sre niveau 2": the path by its name.
@@ -147,8 +151,7 @@ func notSelf(before string) bool {
 
 // role finds the longest role phrase of the question that describes the
 // person asking.
-func (u *understanding) role(question string) (phrase, bool) {
-	toks := search.Analyze(question)
+func (u *understanding) role(question string, toks []search.Token) (phrase, bool) {
 	var best phrase
 	found := false
 	for _, p := range u.roles {
