@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/cloud-pi-native/parcours/internal/answer"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,14 +51,14 @@ func TestSearchJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("not one JSON object: %v\n%s", err, out)
 	}
-	if r.Query != "c'est quoi k8s ?" || !r.Answered || r.Confidence <= 0 || len(r.Results) == 0 || len(r.Results) > 2 {
+	if r.Query != "c'est quoi k8s ?" || !r.Answered || r.Tier != answer.TierSure || r.Confidence <= 0 || len(r.Results) == 0 || len(r.Results) > 2 {
 		t.Fatalf("unexpected result: %+v", r)
 	}
 	if r.Results[0].Path != "pratiques/conteneurs-kubernetes.md" || r.Results[0].URL == "" || r.Results[0].Title == "" {
 		t.Errorf("first result %+v", r.Results[0])
 	}
 	// The raw JSON has every documented key, even empty ones.
-	for _, k := range []string{`"query"`, `"answered"`, `"confidence"`, `"results"`, `"path"`, `"anchor"`, `"title"`, `"score"`, `"url"`, `"parcours"`, `"niveau"`} {
+	for _, k := range []string{`"query"`, `"tier"`, `"answered"`, `"confidence"`, `"results"`, `"path"`, `"anchor"`, `"title"`, `"score"`, `"url"`, `"parcours"`, `"niveau"`} {
 		if !strings.Contains(out, k) {
 			t.Errorf("JSON lacks key %s", k)
 		}
@@ -77,8 +78,29 @@ func TestSearchReadsQuestionsFromStdin(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[2]), &last); err != nil {
 		t.Fatal(err)
 	}
-	if last.Query != "vacances scolaires" || last.Answered {
+	if last.Query != "vacances scolaires" || last.Answered || last.Tier != answer.TierNone || last.Confidence > answer.TentativeThreshold {
 		t.Errorf("off-topic line: %+v", last)
+	}
+}
+
+// --limit N gives up to N ranked pages whatever the tier: the tier says how
+// sure the ranking is, it does not shorten it.
+func TestSearchLimitIsTheRankingLength(t *testing.T) {
+	code, out, errs := runCLI(t, "", "search", "--json", "--limit", "8", "déployer une application conteneurisée avec kubernetes")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r searchResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Results) != 8 {
+		t.Errorf("want 8 ranked pages, got %d: %+v", len(r.Results), r.Results)
+	}
+	for i := 1; i < len(r.Results); i++ {
+		if r.Results[i].Score > r.Results[i-1].Score {
+			t.Errorf("results not in ranking order at %d: %+v", i, r.Results)
+		}
 	}
 }
 

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/eval"
+	"github.com/cloud-pi-native/parcours/internal/kb"
 )
 
 func init() {
@@ -17,6 +19,8 @@ func runEval(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlagSet("eval", "eval [--source DOSSIER]... [--index DOSSIER] [-v] questions.yaml", env.stderr)
 	k.register(fs)
 	verbose := fs.Bool("v", false, "affiche chaque question")
+	quiet := fs.Bool("q", false, "n'affiche que les totaux (jeux à l'aveugle : ne pas lire les questions)")
+	baseline := fs.Bool("baseline", false, "mesure aussi un index bleve simple (analyseur français, sans synonymes ni règles) sur les mêmes pages")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -39,7 +43,7 @@ func runEval(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	w := env.stdout
 	for _, o := range rep.Outcomes {
-		if o.OK && !*verbose {
+		if *quiet || o.OK && !*verbose {
 			continue
 		}
 		mark := "ok "
@@ -53,13 +57,39 @@ func runEval(ctx context.Context, env *cliEnv, args []string) error {
 		fmt.Fprintf(w, "%-5s %q\n      attendu : %s\n      obtenu  : rang %d, répondu=%v, %s\n",
 			mark, o.Question.Text, want, o.Rank, o.Answered, strings.Join(o.Got, ", "))
 	}
-	fmt.Fprintf(w, "\n%d questions dans le sujet : hit@1 %.1f %%, hit@3 %.1f %%, MRR %.3f, répondues %.1f %% (dont %d à tort)\n",
-		rep.InScope, 100*rep.Hit1, 100*rep.Hit3, rep.MRR, 100*rep.AnsweredRate, rep.AnsweredWrong)
+	fmt.Fprintf(w, "\n%d questions dans le sujet : hit@1 %.1f %%, hit@3 %.1f %%, MRR %.3f ; sûres %d, incertaines %d, refusées %d (%d sûres à tort)\n",
+		rep.InScope, 100*rep.Hit1, 100*rep.Hit3, rep.MRR,
+		rep.Tiers[answer.TierSure], rep.Tiers[answer.TierTentative], rep.Tiers[answer.TierNone], rep.AnsweredWrong)
 	if rep.SectionTotal > 0 {
 		fmt.Fprintf(w, "sections attendues trouvées : %d/%d\n", rep.SectionMatches, rep.SectionTotal)
 	}
 	if rep.OffTopic > 0 {
-		fmt.Fprintf(w, "%d questions hors sujet : %.1f %% refusées\n", rep.OffTopic, 100*rep.RefusedRate)
+		fmt.Fprintf(w, "%d questions hors sujet : %.1f %% refusées (incertaines %d, sûres %d)\n", rep.OffTopic, 100*rep.RefusedRate,
+			rep.OffTopicTiers[answer.TierTentative], rep.OffTopicTiers[answer.TierSure])
 	}
+	if !*baseline {
+		return nil
+	}
+	if k.index != "" {
+		return usagef("--baseline lit les sources : il ne s'utilise pas avec --index")
+	}
+	srcs, err := k.kbSources()
+	if err != nil {
+		return err
+	}
+	base, err := kb.Load(ctx, srcs...)
+	if err != nil {
+		return err
+	}
+	bl, err := eval.NewBaseline(ctx, base)
+	if err != nil {
+		return err
+	}
+	defer bl.Close()
+	brep, err := eval.Run(ctx, bl, set)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "référence (bleve simple) : hit@1 %.1f %%, hit@3 %.1f %%, MRR %.3f\n", 100*brep.Hit1, 100*brep.Hit3, brep.MRR)
 	return nil
 }

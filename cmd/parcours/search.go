@@ -17,6 +17,7 @@ func init() {
 // searchResult is one line of "parcours search --json".
 type searchResult struct {
 	Query      string      `json:"query"`
+	Tier       answer.Tier `json:"tier"`
 	Answered   bool        `json:"answered"`
 	Confidence float64     `json:"confidence"`
 	Results    []searchHit `json:"results"`
@@ -33,7 +34,7 @@ type searchHit struct {
 }
 
 func toSearchResult(a *answer.Answer) searchResult {
-	r := searchResult{Query: a.Query, Answered: a.Answered, Confidence: a.Confidence, Results: []searchHit{}}
+	r := searchResult{Query: a.Query, Tier: a.Tier, Answered: a.Answered, Confidence: a.Confidence, Results: []searchHit{}}
 	for _, p := range a.Passages {
 		r.Results = append(r.Results, searchHit{Path: p.Path, Anchor: p.Anchor, Title: p.Title,
 			Score: p.Score, URL: p.URL, Parcours: p.Parcours, Niveau: p.Niveau})

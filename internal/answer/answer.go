@@ -5,11 +5,23 @@
 // (terminal, Mattermost) only render what it returns.
 package answer
 
+// Tier says how sure parcours is of an answer.
+type Tier string
+
+// The three kinds of answer. A wrong refusal costs a user more than a
+// hedged answer, so what is close but not sure is shown as tentative.
+const (
+	TierSure      Tier = "sure"      // the first passage answers
+	TierTentative Tier = "tentative" // the closest pages, said to be uncertain
+	TierNone      Tier = "none"      // off-topic or nothing close: a short refusal
+)
+
 // Answer is what parcours replies to a question.
 type Answer struct {
 	Query string `json:"query"`
-	// Answered is false when nothing reached the confidence threshold: the
-	// adapters then say so honestly and offer Suggestions.
+	Tier  Tier   `json:"tier"`
+	// Answered is true for sure and tentative answers; when false the
+	// adapters say so honestly and offer Suggestions.
 	Answered   bool      `json:"answered"`
 	Confidence float64   `json:"confidence"`
 	Lang       string    `json:"lang"` // "fr" or "en": the language to reply in
@@ -20,6 +32,24 @@ type Answer struct {
 	// Suggestions are what to try next when the answer is not found.
 	Suggestions []string `json:"suggestions,omitempty"`
 }
+
+// Shown are the passages worth showing a person: the ranking goes on
+// (search --limit), but a passage far weaker than the first is noise in a
+// chat reply.
+func (a *Answer) Shown() []Passage {
+	if len(a.Passages) == 0 {
+		return nil
+	}
+	n := 1
+	for n < len(a.Passages) && a.Passages[n].Score >= shownShare*a.Passages[0].Score {
+		n++
+	}
+	return a.Passages[:n]
+}
+
+// shownShare is the share of the first passage's score a passage needs to
+// be shown.
+const shownShare = 0.4
 
 // Passage is one piece of the knowledge base that answers the question.
 type Passage struct {

@@ -18,11 +18,15 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/search"
 )
 
-// Threshold is the confidence under which parcours says it has not found.
-// It was calibrated on the shipped evaluation set (knowledge/_data/
-// questions.yaml): off-topic questions there stay under 0.40, nearly all
-// real ones whose first page is right score above 0.45.
+// Threshold is the confidence from which an answer is sure. It was
+// calibrated on the shipped evaluation set (knowledge/_data/questions.yaml):
+// off-topic questions there stay under 0.40, nearly all real ones whose
+// first page is right score above 0.45.
 const Threshold = 0.45
+
+// TentativeThreshold is the confidence from which the closest pages are
+// shown as a tentative answer rather than refused.
+const TentativeThreshold = 0.41
 
 // MaxQuestion bounds what is analysed; chat messages can be long pastes.
 const MaxQuestion = 1000
@@ -263,10 +267,7 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 			gap = 1 - res.Hits[1].Score/top.Score
 		}
 		a.Confidence = round2(0.8*top.Coverage + 0.2*gap)
-		for i, h := range res.Hits {
-			if i > 0 && h.Score < 0.4*top.Score {
-				break
-			}
+		for _, h := range res.Hits {
 			anchor := h.Section
 			// A stated level on the page of its path points at that level.
 			if in.level > 0 && in.path != "" && s.paths.of[h.Page.ID()] == in.path {
@@ -295,11 +296,24 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 			a.Confidence = math.Max(a.Confidence, Threshold)
 		}
 	}
-	a.Answered = a.Confidence >= Threshold && (substantive(res.Concepts) || definedGlossary)
+	subst := substantive(res.Concepts) || definedGlossary
+	switch {
+	case subst && a.Confidence >= Threshold:
+		a.Tier = TierSure
+	case subst && a.Confidence >= TentativeThreshold && len(a.Passages) > 0:
+		a.Tier = TierTentative
+	default:
+		a.Tier = TierNone
+		if !subst {
+			// Numbers and everyday words found in pages say nothing of
+			// the question: no confidence either.
+			a.Confidence = math.Min(a.Confidence, round2(TentativeThreshold/2))
+		}
+	}
 	// A stated role asking where to start is answered by its path, even when
 	// the words of the question are not in the pages.
 	if p := s.paths.page(in.path); p != nil && in.wantsPath {
-		a.Answered = true
+		a.Tier = TierSure
 		a.Confidence = math.Max(a.Confidence, Threshold)
 		if len(a.Passages) == 0 || a.Passages[0].Path != p.Path {
 			lvl := max(in.level, 1)
@@ -310,8 +324,9 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 			}
 		}
 	}
+	a.Answered = a.Tier != TierNone
 	a.Path = s.recommend(in, a)
-	if !a.Answered {
+	if a.Tier != TierSure {
 		a.Suggestions = suggestions(a.Lang, res.Concepts)
 	}
 	return a, nil
@@ -367,7 +382,7 @@ func (s *state) recommend(in intent, a *Answer) *PathRef {
 		if level == 0 && in.wantsPath {
 			level = 1 // "where do I start" starts at the fundamentals
 		}
-	case a.Answered && len(a.Passages) > 0 && a.Passages[0].Parcours != "":
+	case a.Tier == TierSure && len(a.Passages) > 0 && a.Passages[0].Parcours != "":
 		id, level = a.Passages[0].Parcours, a.Passages[0].Niveau
 		reason = "page « " + a.Passages[0].PageTitle + " »"
 		if a.Lang == "en" {

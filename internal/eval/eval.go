@@ -87,34 +87,37 @@ type Outcome struct {
 	Question Question
 	Rank     int // 1-based rank of the first expected page, 0 if absent
 	Answered bool
+	Tier     answer.Tier
 	Got      []string // paths returned, in order
 	OK       bool     // hit@1 and answered, or an off-topic question refused
 }
 
 // Report sums up a run.
 type Report struct {
-	Outcomes       []Outcome
-	InScope        int
-	Hit1, Hit3     float64 // shares of in-scope questions
-	MRR            float64
-	AnsweredRate   float64 // in-scope questions answered (not "not found")
-	OffTopic       int
-	RefusedRate    float64 // off-topic questions not answered
-	AnsweredWrong  int     // in-scope, answered confidently, expected page not first
-	SectionMatches int     // expected anchors matched exactly, where one is given
-	SectionTotal   int
+	Outcomes      []Outcome
+	InScope       int
+	Hit1, Hit3    float64 // shares of in-scope questions
+	MRR           float64
+	AnsweredRate  float64 // in-scope questions answered (not "not found")
+	OffTopic      int
+	RefusedRate   float64 // off-topic questions not answered
+	AnsweredWrong int     // in-scope, answered surely, expected page not first
+	// Tiers counts the answers of each tier, in scope and off topic.
+	Tiers, OffTopicTiers map[answer.Tier]int
+	SectionMatches       int // expected anchors matched exactly, where one is given
+	SectionTotal         int
 }
 
 // Run asks every question and scores the answers.
 func Run(ctx context.Context, a Asker, set *Set) (*Report, error) {
-	r := &Report{}
+	r := &Report{Tiers: map[answer.Tier]int{}, OffTopicTiers: map[answer.Tier]int{}}
 	var h1, h3, rr, ans, refused float64
 	for _, q := range set.Questions {
 		res, err := a.AskN(ctx, q.Text, 5)
 		if err != nil {
 			return nil, fmt.Errorf("question %q: %w", q.Text, err)
 		}
-		o := Outcome{Question: q, Answered: res.Answered}
+		o := Outcome{Question: q, Answered: res.Answered, Tier: res.Tier}
 		for i, p := range res.Passages {
 			o.Got = append(o.Got, p.Path+anchorSuffix(p.Anchor))
 			if o.Rank == 0 && expected(q.Expected, p.Path) {
@@ -132,12 +135,14 @@ func Run(ctx context.Context, a Asker, set *Set) (*Report, error) {
 		}
 		if q.OffTopic {
 			r.OffTopic++
+			r.OffTopicTiers[res.Tier]++
 			if !res.Answered {
 				refused++
 				o.OK = true
 			}
 		} else {
 			r.InScope++
+			r.Tiers[res.Tier]++
 			if o.Rank == 1 {
 				h1++
 			}
@@ -149,11 +154,13 @@ func Run(ctx context.Context, a Asker, set *Set) (*Report, error) {
 			}
 			if res.Answered {
 				ans++
+			}
+			if res.Tier == answer.TierSure {
 				if o.Rank != 1 {
 					r.AnsweredWrong++
 				}
 			}
-			o.OK = o.Rank == 1 && res.Answered
+			o.OK = o.Rank == 1 && res.Tier == answer.TierSure
 		}
 		r.Outcomes = append(r.Outcomes, o)
 	}

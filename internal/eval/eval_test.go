@@ -79,16 +79,17 @@ func TestMetrics(t *testing.T) {
 		{Text: "meteo", OffTopic: true},
 	}}
 	f := fakeAsker{
-		"a":     {Answered: true, Passages: []answer.Passage{{Path: "a.md"}}},
-		"b":     {Answered: true, Passages: []answer.Passage{{Path: "z.md"}, {Path: "b.md", Anchor: "x"}}},
-		"c":     {Answered: false, Passages: []answer.Passage{{Path: "z.md"}}},
-		"meteo": {Answered: true, Passages: []answer.Passage{{Path: "z.md"}}},
+		"a":     {Answered: true, Tier: answer.TierSure, Passages: []answer.Passage{{Path: "a.md"}}},
+		"b":     {Answered: true, Tier: answer.TierSure, Passages: []answer.Passage{{Path: "z.md"}, {Path: "b.md", Anchor: "x"}}},
+		"c":     {Answered: false, Tier: answer.TierNone, Passages: []answer.Passage{{Path: "z.md"}}},
+		"meteo": {Answered: true, Tier: answer.TierTentative, Passages: []answer.Passage{{Path: "z.md"}}},
 	}
 	rep, err := Run(context.Background(), f, set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Hit1 != 1.0/3 || rep.Hit3 != 2.0/3 || rep.MRR != 0.5 || rep.RefusedRate != 0 || rep.AnsweredWrong != 1 || rep.SectionMatches != 1 {
+	if rep.Hit1 != 1.0/3 || rep.Hit3 != 2.0/3 || rep.MRR != 0.5 || rep.RefusedRate != 0 || rep.AnsweredWrong != 1 || rep.SectionMatches != 1 ||
+		rep.Tiers[answer.TierSure] != 2 || rep.Tiers[answer.TierNone] != 1 || rep.OffTopicTiers[answer.TierTentative] != 1 {
 		t.Errorf("report = %+v", rep)
 	}
 }

@@ -57,12 +57,17 @@ func RenderAnswer(a *answer.Answer, btn *Buttons) (string, []*model.MessageAttac
 		writePath(&b, a.Path, en)
 		return b.String(), nil
 	}
-	if en {
+	switch {
+	case a.Tier == answer.TierTentative && en:
+		b.WriteString("I am not sure I have the right answer; here are the closest pages:\n")
+	case a.Tier == answer.TierTentative:
+		b.WriteString("Je ne suis pas sûr d'avoir la bonne réponse ; voici les pages les plus proches :\n")
+	case en:
 		b.WriteString("Here is what the knowledge base says:\n")
-	} else {
+	default:
 		b.WriteString("Voici ce que dit la base de connaissances :\n")
 	}
-	for _, p := range a.Passages {
+	for _, p := range a.Shown() {
 		title := p.Title
 		if p.PageTitle != "" && p.PageTitle != p.Title {
 			title = p.PageTitle + " › " + p.Title

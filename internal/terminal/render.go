@@ -87,7 +87,12 @@ func RenderAnswer(w io.Writer, a *answer.Answer, st Style) {
 		}
 		return
 	}
-	for i, p := range a.Passages {
+	if a.Tier == answer.TierTentative {
+		fmt.Fprintln(w, t("Je ne suis pas sûr d'avoir la bonne réponse ; voici les pages les plus proches :",
+			"I am not sure I have the right answer; here are the closest pages:"))
+		fmt.Fprintln(w)
+	}
+	for i, p := range a.Shown() {
 		title := p.PageTitle
 		if p.Title != p.PageTitle {
 			title += " › " + p.Title
