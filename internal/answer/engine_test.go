@@ -355,3 +355,22 @@ func TestUnknownAdverbsDoNotHideTheSubject(t *testing.T) {
 		t.Errorf("'safely' says how, the subject is secrets: %v (%.2f)", paths(a), a.Confidence)
 	}
 }
+
+// A documentation that defines an abbreviation once ("comité de revue des
+// anomalies (CRA)") and then uses it is found with either form, without
+// any synonyms file.
+func TestAbbreviationsLearnedFromTheDocumentation(t *testing.T) {
+	e := openPages(t, map[string]string{
+		"glossaire.md": "# Sigles\n\nChaque équipe présente ses écarts au comité de revue des anomalies (CRA) pour chaque service critique.\n",
+		"exercice.md":  "# Réunion trimestrielle\n\nLe CRA se réunit chaque trimestre ; son compte rendu liste les écarts constatés et leurs correctifs.\n",
+		"charge.md":    "# Revue de code\n\nLa revue de code d'une demande de fusion relit chaque anomalie signalée par l'analyse statique.\n",
+	})
+	a, err := e.AskN(context.Background(), "comité de revue des anomalies", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := paths(a)
+	if len(got) < 2 || got[0] != "glossaire.md#" || got[1] != "exercice.md#" {
+		t.Errorf("the page defining CRA, then the page using it, before the code review: %v", got)
+	}
+}

@@ -104,6 +104,7 @@ type Base struct {
 	Synonyms [][]string        // groups of words meaning the same
 	Catalog  *parcours.Catalog // learning paths
 	Skipped  int               // near-empty, excluded or unlisted files
+	Learned  int               // abbreviations learned from the pages (in Synonyms)
 }
 
 // defaultExcludes are never content: data and layout folders (Jekyll "_data",
@@ -138,6 +139,11 @@ func Load(ctx context.Context, sources ...Source) (*Base, error) {
 			}
 		}
 	}
+	// Abbreviations the pages define themselves, after the files' own
+	// synonyms.
+	learned := learnVocabulary(b.Pages)
+	b.Learned = len(learned)
+	b.Synonyms = append(b.Synonyms, learned...)
 	if b.Catalog == nil {
 		// Sources without learning paths of their own still get ours: the
 		// paths are the product, whatever the documentation indexed.
