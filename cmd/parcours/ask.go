@@ -14,7 +14,7 @@ func init() {
 func runAsk(ctx context.Context, env *cliEnv, args []string) error {
 	var k kbFlags
 	fs := newFlagSet("ask", `ask [--source DOSSIER]... [--index DOSSIER] "question"`, env.stderr)
-	k.register(fs)
+	k.register(fs, env.getenv)
 	limit := fs.Int("limit", 3, "nombre maximal de passages")
 	pos, err := parseArgs(fs, args)
 	if err != nil {

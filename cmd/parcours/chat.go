@@ -21,7 +21,7 @@ func init() {
 func runChat(ctx context.Context, env *cliEnv, args []string) error {
 	var k kbFlags
 	fs := newFlagSet("chat", "chat [--source DOSSIER]... [--data DOSSIER] [--nom NOM]", env.stderr)
-	k.register(fs)
+	k.register(fs, env.getenv)
 	data := fs.String("data", "", "dossier où garder le diagnostic en cours et ses résultats (sinon, en mémoire le temps de la session)")
 	name := fs.String("nom", "", "votre nom, pour le message d'accueil")
 	if _, err := parseArgs(fs, args); err != nil {
@@ -32,7 +32,7 @@ func runChat(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer eng.Close()
-	srcs, err := k.kbSources()
+	srcs, err := k.kbSources(k.getenv)
 	if err != nil {
 		return err
 	}

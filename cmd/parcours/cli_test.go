@@ -9,6 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // runCLI runs the command line in process and returns exit code and outputs.
@@ -194,5 +198,40 @@ func TestCommandLineErrors(t *testing.T) {
 	code, out, _ := runCLI(t, "", "aide")
 	if code != 0 || !strings.Contains(out, "ask") || !strings.Contains(out, "search") {
 		t.Errorf("help: %d %s", code, out)
+	}
+}
+
+func TestAskOnAGitSourceWithoutGitProgram(t *testing.T) {
+	t.Setenv("PATH", "") // no git program, as in the image
+	repo := t.TempDir()
+	r, err := git.PlainInit(repo, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "# Astreinte\n\nL'astreinte de l'équipe plateforme tourne chaque semaine, avec un cadre d'escalade écrit et partagé.\n"
+	if err := os.WriteFile(filepath.Join(repo, "astreinte.md"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, _ := r.Worktree()
+	if _, err := w.Add("astreinte.md"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Commit("one", &git.CommitOptions{Author: &object.Signature{Name: "t", Email: "t@example.org", When: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	var out, errb bytes.Buffer
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string {
+		if k == "PARCOURS_DATA_DIR" {
+			return data
+		}
+		return ""
+	}}
+	code := run(context.Background(), env, []string{"ask", "--source", "git+file://" + repo, "comment marche l'astreinte ?"})
+	if code != 0 || !strings.Contains(out.String(), "astreinte.md") {
+		t.Fatalf("exit %d:\n%s\n%s", code, out.String(), errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(data, "sources")); err != nil {
+		t.Errorf("the checkout must go to the data folder: %v", err)
 	}
 }

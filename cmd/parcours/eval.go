@@ -17,7 +17,7 @@ func init() {
 func runEval(ctx context.Context, env *cliEnv, args []string) error {
 	var k kbFlags
 	fs := newFlagSet("eval", "eval [--source DOSSIER]... [--index DOSSIER] [-v] questions.yaml", env.stderr)
-	k.register(fs)
+	k.register(fs, env.getenv)
 	verbose := fs.Bool("v", false, "affiche chaque question")
 	quiet := fs.Bool("q", false, "n'affiche que les totaux (jeux à l'aveugle : ne pas lire les questions)")
 	baseline := fs.Bool("baseline", false, "mesure aussi un index bleve simple (analyseur français, sans synonymes ni règles) sur les mêmes pages")

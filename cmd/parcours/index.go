@@ -16,7 +16,7 @@ func init() {
 func runIndex(ctx context.Context, env *cliEnv, args []string) error {
 	var k kbFlags
 	fs := newFlagSet("index", "index --source DOSSIER [--source DOSSIER]... --out DOSSIER", env.stderr)
-	k.register(fs)
+	k.register(fs, env.getenv)
 	out := fs.String("out", "", "dossier de l'index à créer (ne doit pas exister)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
@@ -27,7 +27,7 @@ func runIndex(ctx context.Context, env *cliEnv, args []string) error {
 	if k.index != "" {
 		return usagef("--index n'a pas de sens ici")
 	}
-	srcs, err := k.kbSources()
+	srcs, err := k.kbSources(k.getenv)
 	if err != nil {
 		return err
 	}

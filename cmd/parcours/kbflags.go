@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/cloud-pi-native/parcours/internal/config"
 	"github.com/cloud-pi-native/parcours/internal/kb"
 )
 
@@ -25,22 +26,29 @@ type kbFlags struct {
 	sources sourceList
 	index   string
 	exclude sourceList
+	getenv  func(string) string // PARCOURS_GIT_* for git sources
 }
 
-func (k *kbFlags) register(fs *flag.FlagSet) {
+func (k *kbFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	k.getenv = getenv
 	fs.Var(&k.sources, "source", "dossier de pages Markdown, « DOSSIER » ou « DOSSIER=URL_DE_BASE[|clean|html|dir|md] » (répétable ; remplace la base embarquée)")
 	fs.StringVar(&k.index, "index", "", "index persistant créé par « parcours index » (au lieu des sources)")
 	fs.Var(&k.exclude, "exclude", "motif de fichiers à ignorer dans les sources, ex. « brouillons/** » (répétable)")
 }
 
 // kbSources turns the flags into sources; none means the embedded base.
-func (k *kbFlags) kbSources() ([]kb.Source, error) {
+// Git sources take their settings from the PARCOURS_GIT_* variables.
+func (k *kbFlags) kbSources(getenv func(string) string) ([]kb.Source, error) {
 	if len(k.sources) == 0 {
 		return []kb.Source{kb.Embedded()}, nil
 	}
+	git, err := config.GitOptions(getenv)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
 	out := make([]kb.Source, 0, len(k.sources))
 	for _, spec := range k.sources {
-		s, err := kb.ParseSourceSpec(spec)
+		s, err := kb.ParseSourceSpec(spec, git)
 		if err != nil {
 			return nil, usagef("%v", err)
 		}
@@ -57,7 +65,7 @@ func (k *kbFlags) open(ctx context.Context, log *zap.Logger) (*answer.Engine, er
 		return nil, usagef("--index et --source s'excluent")
 	}
 	if k.index == "" {
-		srcs, err := k.kbSources()
+		srcs, err := k.kbSources(k.getenv)
 		if err != nil {
 			return nil, err
 		}

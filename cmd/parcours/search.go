@@ -45,7 +45,7 @@ func toSearchResult(a *answer.Answer) searchResult {
 func runSearch(ctx context.Context, env *cliEnv, args []string) error {
 	var k kbFlags
 	fs := newFlagSet("search", "search [--source DOSSIER]... [--index DOSSIER] [--limit N] --json [QUESTION]", env.stderr)
-	k.register(fs)
+	k.register(fs, env.getenv)
 	limit := fs.Int("limit", 5, "nombre maximal de pages par question")
 	asJSON := fs.Bool("json", false, "sortie JSON, un objet par question (seul format disponible)")
 	pos, err := parseArgs(fs, args)

@@ -41,6 +41,9 @@ type Config struct {
 	// Sources are the knowledge sources; the embedded one has an empty
 	// BaseURL until serve points it at the bot's own /kb/ pages.
 	Sources []kb.Source
+	// Git says where git sources are cloned (the data folder) and with
+	// which credentials.
+	Git kb.GitOptions
 	// Admins are usernames or user ids allowed the admin sub-commands, on
 	// top of Mattermost system admins.
 	Admins []string
@@ -78,6 +81,13 @@ var Env = []struct{ Name, Flag, Help string }{
 	{"PARCOURS_DIAGNOSTIC_EXPIRY", "diagnostic-expiry", "durée de conservation d'un diagnostic abandonné (défaut 72h)"},
 	{"PARCOURS_WELCOME", "welcome", "accueillir en message direct les nouveaux membres des équipes du bot (true/false, défaut true)"},
 	{"PARCOURS_WELCOME_GUESTS", "welcome-guests", "accueillir aussi les invités (true/false, défaut false)"},
+	{"PARCOURS_GIT_USERNAME", "git-username", "utilisateur HTTPS des sources git (défaut oauth2)"},
+	{"PARCOURS_GIT_TOKEN", "git-token", "jeton (ou mot de passe) HTTPS des sources git ; préférez PARCOURS_GIT_TOKEN_FILE"},
+	{"PARCOURS_GIT_TOKEN_FILE", "git-token-file", "fichier contenant le jeton HTTPS des sources git, relu à chaque mise à jour"},
+	{"PARCOURS_GIT_SSH_KEY_FILE", "git-ssh-key-file", "clé privée SSH (sans phrase de passe) des sources git en ssh://"},
+	{"PARCOURS_GIT_SSH_KNOWN_HOSTS", "git-ssh-known-hosts", "fichier known_hosts des forges SSH (empreintes toujours vérifiées)"},
+	{"PARCOURS_GIT_TIMEOUT", "git-timeout", "durée maximale d'une mise à jour d'une source git (défaut 2m)"},
+	{"PARCOURS_GIT_MAX_SIZE_MB", "git-max-size-mb", "taille maximale d'une source git récupérée, en Mo (défaut 512)"},
 }
 
 // Load reads the configuration: each setting from its flag when given,
@@ -161,7 +171,8 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 	c.Welcome = boolVar("PARCOURS_WELCOME", true)
 	c.WelcomeGuests = boolVar("PARCOURS_WELCOME_GUESTS", false)
 
-	c.Sources = parseSources(get("PARCOURS_SOURCES"), bad)
+	c.Git = gitOptions(get, c.DataDir, bad)
+	c.Sources = parseSources(get("PARCOURS_SOURCES"), c.Git, bad)
 	c.Admins = splitList(get("PARCOURS_ADMINS"))
 	for i, a := range c.Admins {
 		c.Admins[i] = strings.ToLower(strings.TrimPrefix(a, "@"))
@@ -265,7 +276,7 @@ func checkURL(v, name, what string, bad func(string, string, ...any)) string {
 	return strings.TrimRight(v, "/")
 }
 
-func parseSources(v string, bad func(string, string, ...any)) []kb.Source {
+func parseSources(v string, git kb.GitOptions, bad func(string, string, ...any)) []kb.Source {
 	items := splitList(v)
 	if len(items) == 0 {
 		return []kb.Source{kb.Embedded()}
@@ -280,7 +291,7 @@ func parseSources(v string, bad func(string, string, ...any)) []kb.Source {
 			out = append(out, src)
 			continue
 		}
-		src, err := kb.ParseSourceSpec(it)
+		src, err := kb.ParseSourceSpec(it, git)
 		if err != nil {
 			bad("PARCOURS_SOURCES", "%v", err)
 			continue
@@ -288,6 +299,52 @@ func parseSources(v string, bad func(string, string, ...any)) []kb.Source {
 		out = append(out, src)
 	}
 	return out
+}
+
+// GitSourcesDir is where git sources are cloned, inside the data folder.
+const GitSourcesDir = "sources"
+
+// GitOptions reads the PARCOURS_GIT_* variables for commands that are not
+// the bot (ask, search...): checkouts go to PARCOURS_DATA_DIR when set (as
+// in the image, whose root is read-only), else the user's cache.
+func GitOptions(getenv func(string) string) (kb.GitOptions, error) {
+	var errs []error
+	bad := func(name, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s : %s", name, fmt.Sprintf(format, a...)))
+	}
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	o := gitOptions(get, get("PARCOURS_DATA_DIR"), bad)
+	if o.CacheDir == "" {
+		if cache, err := os.UserCacheDir(); err == nil {
+			o.CacheDir = filepath.Join(cache, "parcours", GitSourcesDir)
+		} else {
+			o.CacheDir = filepath.Join(os.TempDir(), "parcours-"+GitSourcesDir)
+		}
+	}
+	return o, errors.Join(errs...)
+}
+
+func gitOptions(get func(string) string, dataDir string, bad func(string, string, ...any)) kb.GitOptions {
+	o := kb.GitOptions{Auth: kb.GitAuth{
+		Username:      get("PARCOURS_GIT_USERNAME"),
+		Token:         get("PARCOURS_GIT_TOKEN"),
+		TokenFile:     get("PARCOURS_GIT_TOKEN_FILE"),
+		SSHKeyFile:    get("PARCOURS_GIT_SSH_KEY_FILE"),
+		SSHKnownHosts: get("PARCOURS_GIT_SSH_KNOWN_HOSTS"),
+	}}
+	if dataDir != "" {
+		o.CacheDir = filepath.Join(dataDir, GitSourcesDir)
+	}
+	o.Timeout = parseDuration(get("PARCOURS_GIT_TIMEOUT"), kb.DefaultGitTimeout, "PARCOURS_GIT_TIMEOUT", bad)
+	if v := get("PARCOURS_GIT_MAX_SIZE_MB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			bad("PARCOURS_GIT_MAX_SIZE_MB", "taille « %s » invalide : attendu un nombre de Mo, par exemple 512", v)
+		} else {
+			o.MaxSize = int64(n) << 20
+		}
+	}
+	return o
 }
 
 func parseDuration(v string, def time.Duration, name string, bad func(string, string, ...any)) time.Duration {

