@@ -54,8 +54,11 @@ func runEval(ctx context.Context, env *cliEnv, args []string) error {
 		if o.Question.OffTopic {
 			want = "(hors sujet : ne pas répondre)"
 		}
-		fmt.Fprintf(w, "%-5s %q\n      attendu : %s\n      obtenu  : rang %d, répondu=%v, %s\n",
-			mark, o.Question.Text, want, o.Rank, o.Answered, strings.Join(o.Got, ", "))
+		fmt.Fprintf(w, "%-5s %q\n      attendu : %s\n      obtenu  : rang %d, %s, %s\n",
+			mark, o.Question.Text, want, o.Rank, o.Tier, strings.Join(o.Got, ", "))
+		if o.Signals != nil && *verbose {
+			fmt.Fprintf(w, "      signaux : %+v\n", *o.Signals)
+		}
 	}
 	fmt.Fprintf(w, "\n%d questions dans le sujet : hit@1 %.1f %%, hit@3 %.1f %%, MRR %.3f ; sûres %d, incertaines %d, refusées %d (%d sûres à tort)\n",
 		rep.InScope, 100*rep.Hit1, 100*rep.Hit3, rep.MRR,

@@ -31,6 +31,8 @@ type Answer struct {
 	Path *PathRef `json:"parcours,omitempty"`
 	// Suggestions are what to try next when the answer is not found.
 	Suggestions []string `json:"suggestions,omitempty"`
+	// Signals are the evidence the tier and confidence come from.
+	Signals *Signals `json:"-"`
 }
 
 // Shown are the passages worth showing a person: the ranking goes on

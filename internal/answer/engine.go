@@ -18,16 +18,6 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/search"
 )
 
-// Threshold is the confidence from which an answer is sure. It was
-// calibrated on the shipped evaluation set (knowledge/_data/questions.yaml):
-// off-topic questions there stay under 0.40, nearly all real ones whose
-// first page is right score above 0.45.
-const Threshold = 0.45
-
-// TentativeThreshold is the confidence from which the closest pages are
-// shown as a tentative answer rather than refused.
-const TentativeThreshold = 0.41
-
 // MaxQuestion bounds what is analysed; chat messages can be long pastes.
 const MaxQuestion = 1000
 
@@ -260,13 +250,10 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 			}
 		}
 	}
+	sig := signalsOf(res, a.Lang == "en")
+	a.Signals = &sig
+	a.Confidence = round2(calibration.Correct.P(sig))
 	if len(res.Hits) > 0 {
-		top := res.Hits[0]
-		gap := 1.0
-		if len(res.Hits) > 1 {
-			gap = 1 - res.Hits[1].Score/top.Score
-		}
-		a.Confidence = round2(0.8*top.Coverage + 0.2*gap)
 		for _, h := range res.Hits {
 			anchor := h.Section
 			// A stated level on the page of its path points at that level.
@@ -293,28 +280,29 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 			if len(a.Passages) > limit {
 				a.Passages = a.Passages[:limit]
 			}
-			a.Confidence = math.Max(a.Confidence, Threshold)
+			a.Confidence = math.Max(a.Confidence, calibration.SureAt)
 		}
 	}
 	subst := substantive(res.Concepts) || definedGlossary
 	switch {
-	case subst && a.Confidence >= Threshold:
+	case subst && (a.Confidence >= calibration.SureAt || definedGlossary):
 		a.Tier = TierSure
-	case subst && a.Confidence >= TentativeThreshold && len(a.Passages) > 0:
+	case subst && len(a.Passages) > 0 && calibration.Answerable.P(sig) >= calibration.AnswerAt:
 		a.Tier = TierTentative
 	default:
 		a.Tier = TierNone
+		// Off-topic, or numbers and everyday words found in pages: low
+		// confidence whatever the first page's evidence.
+		a.Confidence = round2(math.Min(a.Confidence, calibration.Answerable.P(sig)))
 		if !subst {
-			// Numbers and everyday words found in pages say nothing of
-			// the question: no confidence either.
-			a.Confidence = math.Min(a.Confidence, round2(TentativeThreshold/2))
+			a.Confidence = math.Min(a.Confidence, 0.1)
 		}
 	}
 	// A stated role asking where to start is answered by its path, even when
 	// the words of the question are not in the pages.
 	if p := s.paths.page(in.path); p != nil && in.wantsPath {
 		a.Tier = TierSure
-		a.Confidence = math.Max(a.Confidence, Threshold)
+		a.Confidence = math.Max(a.Confidence, calibration.SureAt)
 		if len(a.Passages) == 0 || a.Passages[0].Path != p.Path {
 			lvl := max(in.level, 1)
 			h := search.Hit{Page: p, Score: 1}

@@ -88,6 +88,7 @@ type Outcome struct {
 	Rank     int // 1-based rank of the first expected page, 0 if absent
 	Answered bool
 	Tier     answer.Tier
+	Signals  *answer.Signals
 	Got      []string // paths returned, in order
 	OK       bool     // hit@1 and answered, or an off-topic question refused
 }
@@ -117,7 +118,7 @@ func Run(ctx context.Context, a Asker, set *Set) (*Report, error) {
 		if err != nil {
 			return nil, fmt.Errorf("question %q: %w", q.Text, err)
 		}
-		o := Outcome{Question: q, Answered: res.Answered, Tier: res.Tier}
+		o := Outcome{Question: q, Answered: res.Answered, Tier: res.Tier, Signals: res.Signals}
 		for i, p := range res.Passages {
 			o.Got = append(o.Got, p.Path+anchorSuffix(p.Anchor))
 			if o.Rank == 0 && expected(q.Expected, p.Path) {

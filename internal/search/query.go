@@ -44,6 +44,9 @@ type Hit struct {
 	Coverage float64 // weighted share of the question's concepts the page holds
 	Section  string  // anchor of the best section ("" for the page top)
 	Matched  []bool  // per concept of the Result, found in the page
+	// Proximity is how close together the page holds the question's
+	// concepts, from 0 (scattered) to 1 (in one passage).
+	Proximity float64
 }
 
 // Field boosts: mild on titles, as heavy title boosts let short pages named
@@ -105,7 +108,8 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 		matched, cov := coverage(concepts, h.Locations, total)
 		score := h.Score / top * (0.25 + 0.75*cov)
-		score *= 1 - proximityWeight + proximityWeight*proximity(concepts, matched, h.Locations)
+		prox := proximity(concepts, matched, h.Locations)
+		score *= 1 - proximityWeight + proximityWeight*prox
 		if req.Prefer != nil {
 			if f := req.Prefer(p); f > 0 {
 				score *= f
@@ -117,7 +121,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 				score *= 1.1
 			}
 		}
-		res.Hits = append(res.Hits, Hit{Page: p, Score: score, Coverage: cov, Matched: matched})
+		res.Hits = append(res.Hits, Hit{Page: p, Score: score, Coverage: cov, Matched: matched, Proximity: prox})
 	}
 	sort.SliceStable(res.Hits, func(i, j int) bool { return res.Hits[i].Score > res.Hits[j].Score })
 	res.Hits = dropCopies(res.Hits, req.Limit)

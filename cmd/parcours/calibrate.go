@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/cloud-pi-native/parcours/internal/eval"
+	"github.com/cloud-pi-native/parcours/internal/kb"
+)
+
+func init() {
+	commands["calibrate"] = command{summary: "apprend, sur des jeux de questions, quand une réponse est sûre, incertaine ou refusée", run: runCalibrate}
+}
+
+// calibrationManifest lists the question sets a calibration learns from,
+// each with the sources it is asked on.
+type calibrationManifest struct {
+	Sets []struct {
+		Questions string   `yaml:"questions"`
+		Sources   []string `yaml:"sources"` // none: the embedded base
+		Exclude   []string `yaml:"exclure"`
+	} `yaml:"jeux"`
+}
+
+func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlagSet("calibrate", "calibrate [--out FICHIER.go] jeux.yaml", env.stderr)
+	out := fs.String("out", "", "écrit le modèle (code Go) dans ce fichier au lieu de la sortie standard")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("donnez le fichier qui liste les jeux de questions (voir scripts/calibrate.yaml)")
+	}
+	data, err := os.ReadFile(pos[0])
+	if err != nil {
+		return fmt.Errorf("lecture de %s: %w", pos[0], err)
+	}
+	var m calibrationManifest
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("%s: YAML invalide: %w", pos[0], err)
+	}
+	dir := filepath.Dir(pos[0])
+	rel := func(p string) string {
+		if filepath.IsAbs(p) || strings.HasPrefix(p, "git+") {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	var samples []eval.Sample
+	var used []string
+	for _, s := range m.Sets {
+		qfile := rel(s.Questions)
+		if _, err := os.Stat(qfile); err != nil {
+			fmt.Fprintf(env.stderr, "jeu %s absent : ignoré\n", qfile)
+			continue
+		}
+		set, err := eval.Load(qfile)
+		if err != nil {
+			return err
+		}
+		srcs := []kb.Source{kb.Embedded()}
+		if len(s.Sources) > 0 {
+			srcs = srcs[:0]
+			for _, spec := range s.Sources {
+				src, err := kb.ParseSourceSpec(rel(spec))
+				if err != nil {
+					return fmt.Errorf("%s: %w", qfile, err)
+				}
+				src.Exclude = append(src.Exclude, s.Exclude...)
+				srcs = append(srcs, src)
+			}
+		}
+		eng, err := answer.Open(ctx, answer.Options{Sources: srcs, Logger: cliLogger(env.stderr)})
+		if err != nil {
+			return fmt.Errorf("%s: %w", qfile, err)
+		}
+		got, err := eval.Collect(ctx, eng, set)
+		eng.Close()
+		if err != nil {
+			return err
+		}
+		samples = append(samples, got...)
+		used = append(used, fmt.Sprintf("%s (%d questions)", s.Questions, len(got)))
+	}
+	c, err := eval.Fit(samples)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.stderr, eval.Summary(c, samples))
+	src := eval.GoSource(c, used)
+	if *out == "" {
+		_, err = env.stdout.Write(src)
+		return err
+	}
+	return os.WriteFile(*out, src, 0o644)
+}
