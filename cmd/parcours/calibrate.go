@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/cloud-pi-native/parcours/internal/config"
 	"github.com/cloud-pi-native/parcours/internal/eval"
 	"github.com/cloud-pi-native/parcours/internal/kb"
 )
@@ -53,6 +54,10 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		return filepath.Join(dir, p)
 	}
+	git, err := config.GitOptions(env.getenv)
+	if err != nil {
+		return usagef("%v", err)
+	}
 	var samples []eval.Sample
 	var used []string
 	for _, s := range m.Sets {
@@ -69,7 +74,7 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 		if len(s.Sources) > 0 {
 			srcs = srcs[:0]
 			for _, spec := range s.Sources {
-				src, err := kb.ParseSourceSpec(rel(spec))
+				src, err := kb.ParseSourceSpec(rel(spec), git)
 				if err != nil {
 					return fmt.Errorf("%s: %w", qfile, err)
 				}

@@ -76,7 +76,7 @@ func runEval(ctx context.Context, env *cliEnv, args []string) error {
 	if k.index != "" {
 		return usagef("--baseline lit les sources : il ne s'utilise pas avec --index")
 	}
-	srcs, err := k.kbSources()
+	srcs, err := k.kbSources(env.getenv)
 	if err != nil {
 		return err
 	}
