@@ -1,6 +1,7 @@
 package mattermost
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,10 +68,20 @@ type Options struct {
 	// MaxAge is the age beyond which a post is not answered (a replayed
 	// event after a long outage). Default 10 minutes.
 	MaxAge time.Duration
-	// StateFile keeps, across restarts, the time of the newest post seen,
-	// so that questions asked while the bot was restarting are answered.
+	// Progress keeps, as the bot goes, its position in the stream of
+	// posts and the posts handled recently, so that after a restart or a
+	// crash what was posted meanwhile is answered, once. Nil keeps nothing.
+	Progress Progress
+	// StateFile is where versions before Progress kept the time of the
+	// newest post seen, on clean shutdowns only; read once when Progress
+	// has no position yet.
 	StateFile string
 }
+
+// catchUpMargin is how far before the position a catch-up reads: posts
+// are not delivered exactly in the order of their times; those already
+// handled are recognised and skipped.
+const catchUpMargin = 5 * time.Second
 
 // Bot is the bot account on Mattermost.
 type Bot struct {
@@ -82,13 +94,27 @@ type Bot struct {
 
 	inflight  sync.WaitGroup
 	connected atomic.Bool
+	track     *tracker // the position in the stream of posts
+	queue     *serial  // one user's posts are handled in order
+	savedAt   time.Time
 	mu        sync.Mutex
 	ws        *model.WebSocketClient
 	connID    string
 	seq       int64
 	lastEvent time.Time // last event received, local clock
 	lastPost  int64     // newest post seen, server clock (ms)
-	resumeAt  int64     // newest post seen by the previous run, from StateFile
+	resumeAt  int64     // position of the previous run (ms), caught up on first connection
+
+	// While a catch-up reads what was missed, posts from the WebSocket
+	// wait in pending, so that a user's older questions go first.
+	catchMu  sync.Mutex
+	catching int
+	pending  []pendingPost
+}
+
+type pendingPost struct {
+	post *model.Post
+	ct   model.ChannelType
 }
 
 // New returns a bot for the account me (from Check).
@@ -103,7 +129,7 @@ func New(o Options, me *model.User) *Bot {
 		o.MaxAge = 10 * time.Minute
 	}
 	return &Bot{o: o, me: me, seen: newBoundedSet(20000), threads: newBoundedMap(20000),
-		hooks: map[model.WebsocketEventType][]EventHook{}}
+		hooks: map[model.WebsocketEventType][]EventHook{}, track: newTracker(), queue: newSerial()}
 }
 
 // Me is the bot's account.
@@ -121,8 +147,8 @@ func (b *Bot) OnEvent(t model.WebsocketEventType, f EventHook) { b.hooks[t] = ap
 // Run keeps the WebSocket connected until ctx ends, reconnecting with
 // exponential backoff and jitter, then waits for the replies in flight.
 func (b *Bot) Run(ctx context.Context) error {
-	b.resumeAt = b.readState()
-	defer b.writeState()
+	b.resumeAt = b.startPosition(ctx)
+	defer b.savePosition()
 	defer b.inflight.Wait()
 	failures := 0
 	for {
@@ -248,9 +274,12 @@ func (b *Bot) handleEvent(ctx context.Context, ev *model.WebSocketEvent) {
 		var since time.Time
 		switch {
 		case previous == "" && resumeAt > 0:
-			// First connection after a restart: what was posted since the
-			// previous run's last post was never seen.
-			since = time.UnixMilli(resumeAt + 1)
+			// First connection after a restart or a crash: what was
+			// posted since the previous run's position was never seen.
+			since = time.UnixMilli(resumeAt).Add(-catchUpMargin)
+			if oldest := time.Now().Add(-b.o.MaxAge); since.Before(oldest) {
+				since = oldest // older posts would not be answered anyway
+			}
 		case previous != "" && previous != id && lastPost > 0:
 			// The server could not resume the session (restarted, or
 			// down too long). The margin covers posts in flight; those
@@ -260,6 +289,9 @@ func (b *Bot) handleEvent(ctx context.Context, ev *model.WebSocketEvent) {
 			since = lastEvent.Add(-5 * time.Second)
 		}
 		if !since.IsZero() {
+			b.catchMu.Lock()
+			b.catching++
+			b.catchMu.Unlock()
 			b.inflight.Add(1)
 			go func() {
 				defer b.inflight.Done()
@@ -285,40 +317,100 @@ func (b *Bot) handlePosted(ctx context.Context, ev *model.WebSocketEvent) {
 	b.lastPost = max(b.lastPost, post.CreateAt)
 	b.mu.Unlock()
 	ct, _ := ev.GetData()["channel_type"].(string)
+	b.catchMu.Lock()
+	defer b.catchMu.Unlock()
+	if b.catching > 0 {
+		b.pending = append(b.pending, pendingPost{&post, model.ChannelType(ct)})
+		return
+	}
 	b.consider(ctx, &post, model.ChannelType(ct))
 }
 
 // consider answers a post when it is addressed to the bot, off the event
-// loop since deciding may ask the server about a thread.
+// loop since deciding may ask the server about a thread, after the posts of
+// the same user received before it. It never blocks.
 func (b *Bot) consider(ctx context.Context, post *model.Post, ct model.ChannelType) {
 	received := time.Now()
 	b.inflight.Add(1)
-	go func() {
+	b.track.begin(post.Id, post.CreateAt)
+	b.queue.Do(post.UserId, func() {
 		defer b.inflight.Done()
 		// Detached from Run's context: a reply in progress at shutdown
 		// is finished, not cut in half.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		rctx, cancel := context.WithTimeout(withReplyTo(context.WithoutCancel(ctx), post.Id), 30*time.Second)
 		defer cancel()
+		handled := false
 		if m, ok := b.decide(rctx, post, ct); ok {
 			b.reply(rctx, m, received)
+			handled = true
 		}
-	}()
+		b.done(rctx, post, handled)
+	})
+}
+
+// done records, once a post is done with, the new position and, when the
+// bot replied, the post itself: right after each reply, so that a crash
+// loses nothing and answers nothing twice. Posts not answered move the
+// position at most every few seconds, sparing a disk sync per message of
+// the channels the bot sits in.
+func (b *Bot) done(ctx context.Context, post *model.Post, handled bool) {
+	pos := b.track.end(post.Id)
+	if b.o.Progress == nil {
+		return
+	}
+	var err error
+	if handled {
+		err = b.o.Progress.MarkHandled(ctx, post.Id, post.CreateAt, pos)
+	} else {
+		b.mu.Lock()
+		due := time.Since(b.savedAt) > 10*time.Second
+		if due {
+			b.savedAt = time.Now()
+		}
+		b.mu.Unlock()
+		if due {
+			err = b.o.Progress.SavePosition(ctx, pos)
+		}
+	}
+	if err != nil {
+		b.o.Logger.Warn("saving progress failed", zap.String("post_id", post.Id), zap.Error(err))
+	}
 }
 
 // catchUp answers the posts made in the bot's channels since a time,
-// after a reconnection the server could not resume. Posts already handled
-// are skipped by decide, so nothing is answered twice.
+// after a restart or a reconnection the server could not resume, oldest
+// first. Posts already handled are skipped: by decide for those handled
+// by this run or recorded in Progress, and here for those the bot replied
+// to without recording it (a crash between the two). Posts from the
+// WebSocket wait meanwhile, then go in the same order.
 func (b *Bot) catchUp(ctx context.Context, since time.Time) {
+	var posts []pendingPost
+	defer func() {
+		b.catchMu.Lock()
+		defer b.catchMu.Unlock()
+		b.catching--
+		if b.catching == 0 {
+			posts = append(posts, b.pending...)
+			b.pending = nil
+		}
+		sortPending(posts)
+		for _, p := range posts {
+			b.consider(ctx, p.post, p.ct)
+		}
+	}()
 	log := b.o.Logger.With(zap.Time("since", since))
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	chs, err := b.o.API.Channels(ctx, b.me.Id)
 	if err != nil {
 		log.Warn("catch-up: listing channels failed", zap.Error(err))
 		return
 	}
-	n, read := 0, 0
+	read := 0
+	replied := map[string]bool{}
 	for _, ch := range chs {
 		if ctx.Err() != nil {
-			return
+			break
 		}
 		if ch.LastPostAt > 0 && ch.LastPostAt < since.UnixMilli() {
 			continue // nothing new there: one request saved per quiet channel
@@ -329,22 +421,54 @@ func (b *Bot) catchUp(ctx context.Context, since time.Time) {
 			log.Warn("catch-up: reading channel failed", zap.String("channel_id", ch.Id), zap.Error(err))
 			continue
 		}
-		l.SortByCreateAt()
-		for i := len(l.Order) - 1; i >= 0; i-- { // oldest first
-			p := l.Posts[l.Order[i]]
-			if p == nil || p.CreateAt < since.UnixMilli() {
+		for _, id := range l.Order {
+			p := l.Posts[id]
+			if p == nil {
 				continue
 			}
-			n++
-			b.consider(ctx, p, ch.Type)
+			if p.UserId == b.me.Id {
+				if to, _ := p.GetProp(PropReplyTo).(string); to != "" {
+					replied[to] = true
+				}
+				continue
+			}
+			if p.CreateAt >= since.UnixMilli() {
+				posts = append(posts, pendingPost{p, ch.Type})
+			}
 		}
 	}
-	log.Info("catch-up done", zap.Int("channels", len(chs)), zap.Int("posts", n), zap.Int("read", read))
+	kept := posts[:0]
+	for _, p := range posts {
+		if replied[p.post.Id] {
+			b.seen.Add(p.post.Id)
+			b.track.begin(p.post.Id, p.post.CreateAt)
+			b.track.end(p.post.Id)
+			continue
+		}
+		kept = append(kept, p)
+	}
+	posts = kept
+	log.Info("catch-up done", zap.Int("channels", len(chs)), zap.Int("posts", len(posts)), zap.Int("read", read), zap.Int("already_answered", len(replied)))
 }
 
-// readState returns the newest post time of the previous run, when recent
-// enough to be worth catching up on.
-func (b *Bot) readState() int64 {
+// sortPending orders posts by creation time, oldest first.
+func sortPending(ps []pendingPost) {
+	slices.SortStableFunc(ps, func(a, b pendingPost) int { return cmp.Compare(a.post.CreateAt, b.post.CreateAt) })
+}
+
+// startPosition returns the position of the previous run, from Progress,
+// else from the StateFile of older versions.
+func (b *Bot) startPosition(ctx context.Context) int64 {
+	if b.o.Progress != nil {
+		pos, err := b.o.Progress.Position(ctx)
+		if err != nil {
+			b.o.Logger.Warn("reading progress failed: no catch-up", zap.Error(err))
+			return 0
+		}
+		if pos > 0 {
+			return pos
+		}
+	}
 	if b.o.StateFile == "" {
 		return 0
 	}
@@ -353,27 +477,22 @@ func (b *Bot) readState() int64 {
 		return 0
 	}
 	ms, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
-	if err != nil || time.Since(time.UnixMilli(ms)) > b.o.MaxAge {
+	if err != nil || ms < 0 {
 		return 0
 	}
-	return ms
+	return ms + 1
 }
 
-// writeState records the newest post seen, for the next run.
-func (b *Bot) writeState() {
-	b.mu.Lock()
-	ms := b.lastPost
-	b.mu.Unlock()
-	if b.o.StateFile == "" || ms == 0 {
+// savePosition records the position on the way out.
+func (b *Bot) savePosition() {
+	pos := b.track.position()
+	if b.o.Progress == nil || pos == 0 {
 		return
 	}
-	tmp := b.o.StateFile + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strconv.FormatInt(ms, 10)+"\n"), 0o600); err != nil {
-		b.o.Logger.Warn("saving the last post time failed", zap.Error(err))
-		return
-	}
-	if err := os.Rename(tmp, b.o.StateFile); err != nil {
-		b.o.Logger.Warn("saving the last post time failed", zap.Error(err))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := b.o.Progress.SavePosition(ctx, pos); err != nil {
+		b.o.Logger.Warn("saving progress failed", zap.Error(err))
 	}
 }
 
@@ -418,6 +537,16 @@ func (b *Bot) decide(ctx context.Context, p *model.Post, ct model.ChannelType) (
 	if !b.seen.Add(p.Id) {
 		log.Debug("post already handled")
 		return Message{}, false
+	}
+	if b.o.Progress != nil {
+		handled, err := b.o.Progress.Handled(ctx, p.Id, p.CreateAt)
+		if err != nil {
+			log.Warn("reading progress failed", zap.Error(err))
+		}
+		if handled {
+			log.Debug("post handled before a restart")
+			return Message{}, false
+		}
 	}
 	return m, true
 }
@@ -495,6 +624,7 @@ func (b *Bot) reply(ctx context.Context, m Message, received time.Time) {
 		}
 	}
 	post := &model.Post{ChannelId: m.Post.ChannelId, RootId: m.RootID, Message: text}
+	MarkReply(ctx, post)
 	if len(atts) > 0 {
 		model.ParseMessageAttachment(post, atts)
 	}

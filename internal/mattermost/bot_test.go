@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/cloud-pi-native/parcours/internal/bolt"
 	"github.com/mattermost/mattermost/server/public/model"
 )
 
@@ -21,6 +23,7 @@ type fakeAPI struct {
 	typing   int
 	channels []*model.Channel
 	since    map[string][]*model.Post
+	block    chan struct{} // Channels waits for it to be closed
 }
 
 func (f *fakeAPI) GetMe(ctx context.Context) (*model.User, error) { return nil, nil }
@@ -42,6 +45,9 @@ func (f *fakeAPI) GetPostThread(ctx context.Context, id string) (*model.PostList
 	return l, nil
 }
 func (f *fakeAPI) Channels(ctx context.Context, userID string) ([]*model.Channel, error) {
+	if f.block != nil {
+		<-f.block
+	}
 	return f.channels, nil
 }
 func (f *fakeAPI) PostsSince(ctx context.Context, channelID string, since int64) (*model.PostList, error) {
@@ -335,29 +341,156 @@ func TestRenderNotFound(t *testing.T) {
 	}
 }
 
-func TestCatchUpAfterRestart(t *testing.T) {
-	now := model.GetMillis()
-	before := &model.Post{Id: "before", UserId: "alice", ChannelId: "dm", Message: "répondue avant l'arrêt", CreateAt: now - 2000}
-	during := &model.Post{Id: "during", UserId: "alice", ChannelId: "dm", Message: "posée pendant l'arrêt", CreateAt: now - 1000}
-	api := &fakeAPI{
-		channels: []*model.Channel{{Id: "dm", Type: model.ChannelTypeDirect}},
-		since:    map[string][]*model.Post{"dm": {before, during}},
-	}
-	state := t.TempDir() + "/state"
-	first := New(Options{API: api, Answers: echoAsk{}, StateFile: state}, &model.User{Id: "bot", Username: "parcours"})
-	first.feed(hello("a"), posted(before, model.ChannelTypeDirect))
-	first.writeState()
+// slowAsk answers like echoAsk, slowly for the questions that say so: were
+// a user's questions answered concurrently, the slow one would come last.
+type slowAsk struct{}
 
-	second := New(Options{API: api, Answers: echoAsk{}, StateFile: state}, &model.User{Id: "bot", Username: "parcours"})
-	second.resumeAt = second.readState()
-	second.feed(hello("b"))
-	if len(api.posts) != 2 || api.posts[1].RootId != "during" {
-		t.Fatalf("after a restart: %d replies, want the one before and the one asked during", len(api.posts))
+func (slowAsk) Ask(ctx context.Context, q string) (*answer.Answer, error) {
+	if strings.Contains(q, "lente") {
+		time.Sleep(50 * time.Millisecond)
 	}
-	// A state older than MaxAge is ignored.
-	os.WriteFile(state, []byte(fmt.Sprint(now-int64(time.Hour/time.Millisecond))), 0o600)
-	if got := second.readState(); got != 0 {
-		t.Errorf("stale state used: %d", got)
+	return echoAsk{}.Ask(ctx, q)
+}
+
+func openProgress(t *testing.T, dir string) *bolt.ProgressStore {
+	t.Helper()
+	db, err := bolt.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	p, err := db.Progress()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// repliesTo counts the bot's replies by the post they answer, and returns
+// their order.
+func repliesTo(api *fakeAPI) (map[string]int, []string) {
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	n := map[string]int{}
+	var order []string
+	for _, p := range api.posts {
+		n[p.RootId]++
+		order = append(order, p.RootId)
+	}
+	return n, order
+}
+
+// A bot killed without any shutdown (kill -9) loses nothing: the next run
+// answers what was posted meanwhile, once, in order for each user, and
+// nothing answered before.
+func TestCrashLosesNothing(t *testing.T) {
+	dir := t.TempDir()
+	now := model.GetMillis()
+	before := &model.Post{Id: "before", UserId: "alice", ChannelId: "dm-a", Message: "répondue avant le crash", CreateAt: now - 3000}
+	q1 := &model.Post{Id: "q1", UserId: "alice", ChannelId: "dm-a", Message: "question lente", CreateAt: now - 2000}
+	q2 := &model.Post{Id: "q2", UserId: "bob", ChannelId: "dm-b", Message: "question de bob", CreateAt: now - 1500}
+	q3 := &model.Post{Id: "q3", UserId: "alice", ChannelId: "dm-a", Message: "question rapide", CreateAt: now - 1000}
+	api := &fakeAPI{
+		channels: []*model.Channel{{Id: "dm-a", Type: model.ChannelTypeDirect}, {Id: "dm-b", Type: model.ChannelTypeDirect}},
+		since:    map[string][]*model.Post{"dm-a": {before}},
+	}
+	// One handle on the store for both runs: bbolt locks its file, and
+	// what the second run reads is what the first wrote.
+	progress := openProgress(t, dir)
+	first := New(Options{API: api, Answers: slowAsk{}, Progress: progress}, &model.User{Id: "bot", Username: "parcours"})
+	first.feed(hello("a"), posted(before, model.ChannelTypeDirect))
+	// kill -9: nothing runs on the way out.
+	for _, c := range []*model.Post{q1, q3} {
+		api.since["dm-a"] = append(api.since["dm-a"], c)
+	}
+	api.since["dm-b"] = []*model.Post{q2}
+	for _, p := range api.posts {
+		api.since[p.ChannelId] = append(api.since[p.ChannelId], p) // the bot's replies are in the channel too
+	}
+
+	second := New(Options{API: api, Answers: slowAsk{}, Progress: progress}, &model.User{Id: "bot", Username: "parcours"})
+	second.resumeAt = second.startPosition(context.Background())
+	second.feed(hello("b"))
+	n, order := repliesTo(api)
+	for id, want := range map[string]int{"before": 1, "q1": 1, "q2": 1, "q3": 1} {
+		if n[id] != want {
+			t.Errorf("post %s answered %d times, want %d (replies %v)", id, n[id], want, order)
+		}
+	}
+	if slices.Index(order, "q1") > slices.Index(order, "q3") {
+		t.Errorf("alice's questions answered out of order: %v", order)
+	}
+}
+
+// The windows a crash can fall in: a reply posted but not yet recorded is
+// seen in the channel and not posted again; a post recorded while an older
+// one was still being answered is not answered again when the older one
+// is caught up.
+func TestCrashWindowsNeverAnswerTwice(t *testing.T) {
+	now := model.GetMillis()
+	older := &model.Post{Id: "older", UserId: "alice", ChannelId: "dm-a", Message: "pas encore répondue", CreateAt: now - 3000}
+	recorded := &model.Post{Id: "recorded", UserId: "bob", ChannelId: "dm-b", Message: "répondue et enregistrée", CreateAt: now - 2000}
+	unrecorded := &model.Post{Id: "unrecorded", UserId: "carol", ChannelId: "dm-c", Message: "répondue, pas enregistrée", CreateAt: now - 1000}
+	reply := &model.Post{Id: "r", UserId: "bot", ChannelId: "dm-c", RootId: "unrecorded", Message: "réponse", CreateAt: now - 900}
+	reply.AddProp(PropReplyTo, "unrecorded")
+	api := &fakeAPI{
+		channels: []*model.Channel{{Id: "dm-a", Type: model.ChannelTypeDirect}, {Id: "dm-b", Type: model.ChannelTypeDirect}, {Id: "dm-c", Type: model.ChannelTypeDirect}},
+		since:    map[string][]*model.Post{"dm-a": {older}, "dm-b": {recorded}, "dm-c": {unrecorded, reply}},
+	}
+	progress := openProgress(t, t.TempDir())
+	ctx := context.Background()
+	// What the crashed run left: "older" in flight (the position stays
+	// before it), "recorded" done.
+	if err := progress.MarkHandled(ctx, "recorded", recorded.CreateAt, older.CreateAt); err != nil {
+		t.Fatal(err)
+	}
+	b := New(Options{API: api, Answers: echoAsk{}, Progress: progress}, &model.User{Id: "bot", Username: "parcours"})
+	b.resumeAt = b.startPosition(ctx)
+	b.feed(hello("b"))
+	n, order := repliesTo(api)
+	if n["older"] != 1 || n["recorded"] != 0 || n["unrecorded"] != 0 {
+		t.Errorf("replies %v: want only the post left in flight", order)
+	}
+	// The reply to the post in flight is recorded with it, and the
+	// position moves past everything caught up.
+	if ok, _ := progress.Handled(ctx, "older", older.CreateAt); !ok {
+		t.Error("reply not recorded")
+	}
+	if pos := b.track.position(); pos < unrecorded.CreateAt {
+		t.Errorf("position %d not past the posts caught up (%d)", pos, unrecorded.CreateAt)
+	}
+	if got := api.posts[0].GetProp(PropReplyTo); got != "older" {
+		t.Errorf("reply does not name the post it answers: %v", got)
+	}
+}
+
+// Posts from the WebSocket during a catch-up wait for it: a user's older
+// question, caught up, is answered before the newer one.
+func TestLivePostsWaitForTheCatchUp(t *testing.T) {
+	now := model.GetMillis()
+	old := &model.Post{Id: "old", UserId: "alice", ChannelId: "dm", Message: "question lente", CreateAt: now - 1000}
+	live := &model.Post{Id: "live", UserId: "alice", ChannelId: "dm", Message: "question suivante", CreateAt: now}
+	api := &fakeAPI{channels: []*model.Channel{{Id: "dm", Type: model.ChannelTypeDirect}},
+		since: map[string][]*model.Post{"dm": {old}}}
+	api.block = make(chan struct{}) // the catch-up is slow: the live post arrives first
+	b := New(Options{API: api, Answers: slowAsk{}}, &model.User{Id: "bot", Username: "parcours"})
+	b.resumeAt = now - 2000
+	b.handleEvent(context.Background(), hello("a"))
+	b.handleEvent(context.Background(), posted(live, model.ChannelTypeDirect))
+	close(api.block)
+	b.inflight.Wait()
+	_, order := repliesTo(api)
+	if !slices.Equal(order, []string{"old", "live"}) {
+		t.Errorf("replies in order %v, want old then live", order)
+	}
+}
+
+func TestStateFileOfOlderVersionsRead(t *testing.T) {
+	state := t.TempDir() + "/state"
+	os.WriteFile(state, []byte("1795981591323\n"), 0o600)
+	b := New(Options{API: &fakeAPI{}, Answers: echoAsk{}, StateFile: state, Progress: openProgress(t, t.TempDir())}, &model.User{Id: "bot", Username: "parcours"})
+	if got := b.startPosition(context.Background()); got != 1795981591324 {
+		t.Errorf("position %d from the state file", got)
 	}
 }
 

@@ -33,8 +33,9 @@ import (
 	"go.uber.org/zap"
 )
 
-// StateFile, in the data folder, keeps the time of the newest post seen so
-// that a restarted bot answers what was asked meanwhile.
+// StateFile, in the data folder, is where versions before the progress
+// store kept the time of the newest post seen, on clean shutdowns only. It
+// is read once, when the store has no position yet.
 const StateFile = "dernier-message"
 
 // Bot is a running bot.
@@ -92,6 +93,10 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	cleanup = append(cleanup, func() { b.Store.Close() })
 
 	diagStore, err := b.Store.Diagnostics()
+	if err != nil {
+		return nil, err
+	}
+	progress, err := b.Store.Progress()
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +169,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	b.MM = mattermost.New(mattermost.Options{
 		API: b.Client, URL: cfg.MMURL, Token: cfg.MMToken, Answers: b.Engine, Questions: b.Store,
 		Signer: signer, ActionURL: actionURL, Logger: log.Named("mattermost"), Metrics: b.Metrics,
-		StateFile: filepath.Join(cfg.DataDir, StateFile),
+		Progress: progress, StateFile: filepath.Join(cfg.DataDir, StateFile),
 	}, me)
 	b.HTTP = httpapi.New(httpapi.Options{
 		Logger: log.Named("http"), Metrics: b.Metrics, Command: b.Command, Tokens: b.Tokens, Signer: signer,
@@ -219,7 +224,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	go b.Diagnostic.RunExpiry(runCtx, 10*time.Minute)
 	// Joins missed while the bot was stopped (since its last post seen)
 	// or while its WebSocket was cut are welcomed from the join messages.
-	lastRun := lastPostTime(filepath.Join(cfg.DataDir, StateFile))
+	lastRun := lastPostTime(ctx, progress, filepath.Join(cfg.DataDir, StateFile))
 	reconcileDone := make(chan struct{})
 	go func() {
 		defer close(reconcileDone)
@@ -318,9 +323,12 @@ func reloadData(sources []kb.Source, d *diagnostic.Engine, ob *onboarding.Onboar
 	return warnings
 }
 
-// lastPostTime reads the time the previous run saw its last post (see
-// StateFile); zero when there was no previous run.
-func lastPostTime(path string) time.Time {
+// lastPostTime reads where the previous run stood in the stream of posts
+// (see StateFile); zero when there was no previous run.
+func lastPostTime(ctx context.Context, p *bolt.ProgressStore, path string) time.Time {
+	if ms, err := p.Position(ctx); err == nil && ms > 0 {
+		return time.UnixMilli(ms)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return time.Time{}

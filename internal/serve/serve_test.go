@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloud-pi-native/parcours/internal/bolt"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
@@ -90,11 +92,26 @@ func TestReloadDataKeepsThePreviousOnError(t *testing.T) {
 
 func TestLastPostTime(t *testing.T) {
 	dir := t.TempDir()
-	if !lastPostTime(filepath.Join(dir, StateFile)).IsZero() {
+	db, err := bolt.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	progress, err := db.Progress()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if !lastPostTime(ctx, progress, filepath.Join(dir, StateFile)).IsZero() {
 		t.Error("no state file: want zero (first start)")
 	}
+	// The file of older versions is read until the store has a position.
 	os.WriteFile(filepath.Join(dir, StateFile), []byte("1795981591323\n"), 0o600)
-	if got := lastPostTime(filepath.Join(dir, StateFile)); got.UnixMilli() != 1795981591323 {
+	if got := lastPostTime(ctx, progress, filepath.Join(dir, StateFile)); got.UnixMilli() != 1795981591323 {
 		t.Errorf("got %v", got)
+	}
+	progress.SavePosition(ctx, 1795981599999)
+	if got := lastPostTime(ctx, progress, filepath.Join(dir, StateFile)); got.UnixMilli() != 1795981599999 {
+		t.Errorf("position of the store not used: got %v", got)
 	}
 }

@@ -180,6 +180,7 @@ func (ob *Onboarding) untrack(userID string) {
 type Client struct{ C *model.Client4 }
 
 func (c Client) CreatePost(ctx context.Context, p *model.Post) (*model.Post, error) {
+	mattermost.MarkReply(ctx, p)
 	out, _, err := c.C.CreatePost(ctx, p)
 	if err != nil {
 		return nil, fmt.Errorf("CreatePost: %w", err)
