@@ -17,6 +17,9 @@ type Page struct {
 	Tags     []string // front matter tags (and keywords)
 	URL      string   // link to the page (canonical url, or base URL + path)
 	Sections []Section
+	// Definitions are the terms the page defines (glossary tables,
+	// definition lists, "**term** : ..." lines).
+	Definitions []Definition `json:",omitempty"`
 	// links are the relative links to other Markdown files, resolved
 	// against this page ("../guide/team.md#roles" -> "guide/team.md#roles").
 	links []string

@@ -114,6 +114,8 @@ func parsePage(source, name string, data []byte) (*Page, []Warning) {
 			continue
 		}
 		blockText(&buf, n, body)
+		p.Definitions = collectDefinitions(p.Definitions, n, body, cur.Anchor,
+			glossaryWords.MatchString(p.Title) || glossaryWords.MatchString(cur.Title))
 	}
 	flush()
 	if p.Title == "" {

@@ -62,6 +62,15 @@ func learnVocabulary(pages []*Page) [][]string {
 				}
 			}
 		}
+		// A glossary row: "| BATN | Bureau Appui à la Transformation
+		// Numérique |".
+		for _, d := range p.Definitions {
+			if isAbbreviation(d.Term) {
+				if long := expansionAtStart(d.Term, firstWords(d.Text, 12)); long != "" {
+					add(long, d.Term)
+				}
+			}
+		}
 		for _, t := range texts {
 			for _, m := range longThenShort.FindAllStringSubmatch(t, -1) {
 				if isAbbreviation(m[2]) {

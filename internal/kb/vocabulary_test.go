@@ -43,3 +43,35 @@ func TestLearnVocabularyHostileText(t *testing.T) {
 	pages := []*Page{{Sections: []Section{{Text: strings.Repeat(long+" ", 200)}}}}
 	_ = learnVocabulary(pages)
 }
+
+func TestDefinitionsOfGlossaries(t *testing.T) {
+	src := "# Glossaire\n\n| Terme | Définition |\n|---|---|\n| BATN | Bureau Appui à la Transformation Numérique |\n| Harbor | 2.9 |\n| PVC | Un volume persistant demandé par un pod |\n\n" +
+		"Slug\n: Le nom court d'un projet, utilisé dans les URL.\n\n" +
+		"- **Drift** : un écart entre ce que dit Git et ce qui tourne dans le cluster.\n" +
+		"- **Note** sans définition\n"
+	p, _ := parsePage("s", "glossaire.md", []byte(src))
+	if p == nil {
+		t.Fatal("page skipped")
+	}
+	got := map[string]string{}
+	for _, d := range p.Definitions {
+		got[d.Term] = d.Text
+	}
+	for term, start := range map[string]string{"BATN": "Bureau Appui", "PVC": "Un volume persistant", "Slug": "Le nom court", "Drift": "un écart entre"} {
+		if !strings.HasPrefix(got[term], start) {
+			t.Errorf("%s: got %q, want it to start with %q", term, got[term], start)
+		}
+	}
+	for _, term := range []string{"Harbor", "Terme", "Note"} {
+		if d, ok := got[term]; ok {
+			t.Errorf("%s is no definition: %q", term, d)
+		}
+	}
+	pairs := map[string]string{}
+	for _, g := range learnVocabulary([]*Page{p}) {
+		pairs[g[1]] = g[0]
+	}
+	if pairs["BATN"] != "Bureau Appui à la Transformation Numérique" {
+		t.Errorf("the glossary row pairs BATN with its long form: %v", pairs)
+	}
+}
