@@ -3,7 +3,7 @@
 # suite against a real Mattermost started (and always stopped) by scripts/mattermost-up.sh.
 #
 #   scripts/test.sh                       everything
-#   scripts/test.sh --unit                vet, gofmt, unit tests only
+#   scripts/test.sh --unit                vet, gofmt, unit tests and the image-equivalent test only
 #   scripts/test.sh --e2e                 end-to-end suite only
 #   scripts/test.sh --e2e -- -run TestX   extra arguments after -- go to the e2e go test
 #
@@ -135,8 +135,12 @@ e2e_suite() {
 if [ -n "$unit" ]; then
 	step "go vet" go vet ./...
 	step "go vet (tag e2e)" go vet -tags e2e ./e2e/...
+	step "go vet (tag image)" go vet -tags image ./cmd/parcours
 	step "gofmt" gofmt_check
 	step "tests unitaires" gotest -race -count=1 ./...
+	# the binary built as the Dockerfile does, run as the image runs it (root needed: skipped
+	# without it, failed without it under CI)
+	step "image" gotest -count=1 -tags image -run TestImageEquivalent ./cmd/parcours
 fi
 if [ -n "$e2e" ]; then
 	step "tests de bout en bout" e2e_suite

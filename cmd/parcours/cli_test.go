@@ -235,3 +235,10 @@ func TestAskOnAGitSourceWithoutGitProgram(t *testing.T) {
 		t.Errorf("the checkout must go to the data folder: %v", err)
 	}
 }
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCLI(t, "", "version")
+	if code != 0 || !strings.HasPrefix(out, "parcours dev (commit ") || !strings.Contains(out, "go1.") {
+		t.Errorf("exit %d: %q", code, out)
+	}
+}

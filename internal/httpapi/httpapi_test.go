@@ -269,7 +269,7 @@ func TestReadyHealthMetrics(t *testing.T) {
 	e.command(t, goodToken, "liste")
 	e.command(t, goodToken, "chercher licorne")
 	_, m := get("/metrics")
-	for _, s := range []string{`parcours_slash_commands_total{sub="liste"} 1`, `parcours_questions_total{outcome="not_found"} 1`, "parcours_answer_seconds_bucket"} {
+	for _, s := range []string{`parcours_slash_commands_total{sub="liste"} 1`, `parcours_questions_total{outcome="not_found"} 1`, "parcours_answer_seconds_bucket", `parcours_build_info{commit="`} {
 		if !strings.Contains(m, s) {
 			t.Errorf("metrics lack %s", s)
 		}

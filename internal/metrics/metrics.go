@@ -5,6 +5,7 @@ package metrics
 import (
 	"net/http"
 
+	"github.com/cloud-pi-native/parcours/internal/version"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -24,6 +25,9 @@ type Metrics struct {
 	RefusedActions  *prometheus.CounterVec // reason
 	DiagnosticSteps *prometheus.CounterVec // kind: question, result, notice
 	Welcomes        prometheus.Counter
+	// BuildInfo is 1, labelled with the running build's version, commit,
+	// build date and Go version: a dashboard shows which version runs.
+	BuildInfo *prometheus.GaugeVec
 }
 
 // New creates and registers the collectors.
@@ -65,8 +69,13 @@ func New() *Metrics {
 		Welcomes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "parcours_welcomes_total", Help: "Welcome messages sent to newcomers.",
 		}),
+		BuildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "parcours_build_info", Help: "Always 1; the labels say which build runs.",
+		}, []string{"version", "commit", "date", "goversion"}),
 	}
-	m.Registry.MustRegister(m.Questions, m.AnswerLatency, m.Reconnections, m.Connected, m.IndexPages,
+	v := version.Get()
+	m.BuildInfo.WithLabelValues(v.Version, v.Commit, v.Date, v.Go).Set(1)
+	m.Registry.MustRegister(m.BuildInfo, m.Questions, m.AnswerLatency, m.Reconnections, m.Connected, m.IndexPages,
 		m.IndexSections, m.SlashCommands, m.Feedback, m.RefusedActions, m.DiagnosticSteps, m.Welcomes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

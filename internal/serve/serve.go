@@ -28,6 +28,7 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
 	"github.com/cloud-pi-native/parcours/internal/mattermost/onboarding"
 	"github.com/cloud-pi-native/parcours/internal/metrics"
+	"github.com/cloud-pi-native/parcours/internal/version"
 	"github.com/cloud-pi-native/parcours/internal/welcome"
 	"github.com/cloud-pi-native/parcours/knowledge"
 	"go.uber.org/zap"
@@ -65,6 +66,8 @@ type Bot struct {
 // runs until ctx ends; Wait returns once it has stopped cleanly.
 func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Logger) (b *Bot, err error) {
 	b = &Bot{Config: cfg, log: log, Metrics: metrics.New(), done: make(chan error, 1)}
+	v := version.Get()
+	log.Info("starting", zap.String("version", v.Version), zap.String("commit", v.Commit), zap.String("build_date", v.Date), zap.String("go", v.Go))
 	var cleanup []func()
 	defer func() {
 		if err != nil {
