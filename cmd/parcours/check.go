@@ -43,6 +43,6 @@ func runCheck(ctx context.Context, env *cliEnv, args []string) error {
 	for _, t := range teams {
 		fmt.Fprintf(env.stdout, "Équipe : %s\n", t.DisplayName)
 	}
-	fmt.Fprintf(env.stdout, "Le bot écoutera sur %s ; Mattermost le joindra par %s\n", cfg.Listen, cfg.PublicURL)
+	fmt.Fprintf(env.stdout, "Le bot écoutera sur %s ; Mattermost le joindra par %s ; les liens des réponses mèneront à %s\n", cfg.Listen, cfg.PublicURL, cfg.PagesURL())
 	return nil
 }

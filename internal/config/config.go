@@ -32,6 +32,9 @@ type Config struct {
 	MMToken   string // bot access token: never log it
 	Listen    string // address of the bot's HTTP server
 	PublicURL string // how Mattermost reaches the HTTP server, without trailing slash
+	// BrowserURL is how users' browsers reach the HTTP server (its /kb
+	// pages), without trailing slash; PublicURL when not set.
+	BrowserURL string
 	DataDir   string
 
 	// CommandTokens are slash command tokens registered by hand; tokens of
@@ -69,6 +72,7 @@ var Env = []struct{ Name, Flag, Help string }{
 	{"PARCOURS_MM_TOKEN", "mm-token", "jeton d'accès du compte bot (préférez la variable au drapeau)"},
 	{"PARCOURS_LISTEN", "listen", "adresse d'écoute du serveur HTTP du bot (défaut :8080)"},
 	{"PARCOURS_PUBLIC_URL", "public-url", "URL par laquelle Mattermost joint ce serveur HTTP"},
+	{"PARCOURS_BROWSER_URL", "browser-url", "URL par laquelle les navigateurs des utilisateurs joignent ce serveur (liens vers les pages /kb) ; défaut PARCOURS_PUBLIC_URL"},
 	{"PARCOURS_DATA_DIR", "data-dir", "dossier de données (base, clé de signature des boutons)"},
 	{"PARCOURS_COMMAND_TOKENS", "command-tokens", "jetons de commande slash enregistrée à la main, séparés par des virgules"},
 	{"PARCOURS_REGISTER_COMMAND", "register-command", "enregistrer /parcours dans les équipes du bot (true/false, défaut true)"},
@@ -140,6 +144,10 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 		bad("PARCOURS_LISTEN", "port « %s » invalide", port)
 	}
 	c.PublicURL = checkURL(get("PARCOURS_PUBLIC_URL"), "PARCOURS_PUBLIC_URL", "l'URL par laquelle Mattermost joint le bot (par exemple http://parcours:8080)", bad)
+	c.BrowserURL = c.PublicURL
+	if v := get("PARCOURS_BROWSER_URL"); v != "" {
+		c.BrowserURL = checkURL(v, "PARCOURS_BROWSER_URL", "", bad)
+	}
 
 	c.DataDir = get("PARCOURS_DATA_DIR")
 	if c.DataDir == "" {
@@ -208,6 +216,14 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 		return nil, fmt.Errorf("configuration invalide :\n%w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+// PagesURL is the address of the bot's /kb pages in links users open.
+func (c *Config) PagesURL() string {
+	if c.BrowserURL == "" {
+		return c.PublicURL + "/kb"
+	}
+	return c.BrowserURL + "/kb"
 }
 
 // IsAdminName reports whether a username or user id is in the configured

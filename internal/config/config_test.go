@@ -166,3 +166,20 @@ func TestGitSettings(t *testing.T) {
 		t.Errorf("GitOptions without a data folder: %+v, %v", o, err)
 	}
 }
+
+func TestBrowserURL(t *testing.T) {
+	env := validEnv(t)
+	c, err := Load(nil, envOf(env), io.Discard)
+	if err != nil || c.PagesURL() != "http://parcours:8080/kb" {
+		t.Fatalf("default: links to /kb use the public URL: %q, %v", c.PagesURL(), err)
+	}
+	env["PARCOURS_BROWSER_URL"] = "https://parcours.exemple.gouv.fr/"
+	c, err = Load(nil, envOf(env), io.Discard)
+	if err != nil || c.PagesURL() != "https://parcours.exemple.gouv.fr/kb" || c.PublicURL != "http://parcours:8080" {
+		t.Fatalf("browser URL: %q (public %q), %v", c.PagesURL(), c.PublicURL, err)
+	}
+	env["PARCOURS_BROWSER_URL"] = "parcours.exemple.gouv.fr"
+	if _, err := Load(nil, envOf(env), io.Discard); err == nil || !strings.Contains(err.Error(), "PARCOURS_BROWSER_URL") {
+		t.Errorf("an invalid browser URL must be named: %v", err)
+	}
+}

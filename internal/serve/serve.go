@@ -104,15 +104,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		return nil, err
 	}
 
-	sources := slices.Clone(cfg.Sources)
-	var pages []fs.FS
-	for i, s := range sources {
-		if s.BaseURL == "" {
-			// Pages without a site of their own are served by the bot.
-			sources[i].BaseURL = cfg.PublicURL + "/kb"
-			pages = append(pages, s.FS)
-		}
-	}
+	sources, pages := servedSources(cfg)
 	b.Engine, err = answer.Open(ctx, answer.Options{Sources: sources, Logger: log.Named("answer")})
 	if err != nil {
 		return nil, fmt.Errorf("chargement de la base de connaissances: %w", err)
@@ -260,6 +252,21 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		b.done <- err
 	}()
 	return b, nil
+}
+
+// servedSources gives the sources without a site of their own a base URL
+// on the bot's /kb pages, at the address users' browsers reach
+// (PARCOURS_BROWSER_URL), and returns the file systems /kb serves.
+func servedSources(cfg *config.Config) ([]kb.Source, []fs.FS) {
+	sources := slices.Clone(cfg.Sources)
+	var pages []fs.FS
+	for i, s := range sources {
+		if s.BaseURL == "" {
+			sources[i].BaseURL = cfg.PagesURL()
+			pages = append(pages, s.FS)
+		}
+	}
+	return sources, pages
 }
 
 // Wait blocks until the bot has stopped.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cloud-pi-native/parcours/internal/bolt"
+	"github.com/cloud-pi-native/parcours/internal/config"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
@@ -113,5 +114,24 @@ func TestLastPostTime(t *testing.T) {
 	progress.SavePosition(ctx, 1795981599999)
 	if got := lastPostTime(ctx, progress, filepath.Join(dir, StateFile)); got.UnixMilli() != 1795981599999 {
 		t.Errorf("position of the store not used: got %v", got)
+	}
+}
+
+// Answers link the bot's own pages at the address browsers reach, not the
+// internal one Mattermost uses.
+func TestPagesLinkTheBrowserURL(t *testing.T) {
+	site := kb.Dir(t.TempDir())
+	site.BaseURL = "https://docs.exemple.gouv.fr"
+	cfg := &config.Config{PublicURL: "http://parcours.interne:8080", BrowserURL: "https://parcours.exemple.gouv.fr",
+		Sources: []kb.Source{kb.Embedded(), site}}
+	sources, pages := servedSources(cfg)
+	if sources[0].BaseURL != "https://parcours.exemple.gouv.fr/kb" || len(pages) != 1 {
+		t.Errorf("embedded base linked at %q, %d served", sources[0].BaseURL, len(pages))
+	}
+	if sources[1].BaseURL != "https://docs.exemple.gouv.fr" {
+		t.Errorf("a source with its own site keeps it: %q", sources[1].BaseURL)
+	}
+	if cfg.Sources[0].BaseURL != "" {
+		t.Error("the configuration must not be changed")
 	}
 }
