@@ -225,14 +225,19 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 		pathFactor = 2.5
 	}
 	definition := definitionRE.MatchString(q)
+	var qterms map[string]bool
+	if definition {
+		qterms = search.TermSet([]string{q})
+	}
 	if in.path != "" || definition {
 		req.Prefer = func(p *kb.Page) float64 {
 			f := 1.0
 			if in.path != "" && s.paths.of[p.ID()] == in.path {
 				f *= pathFactor
 			}
-			// "c'est quoi DSO ?": a glossary defines what pages use.
-			if definition && glossaryRE.MatchString(p.Title) {
+			// "c'est quoi DSO ?": a glossary defines what pages use,
+			// when it defines a word of the question.
+			if definition && glossaryRE.MatchString(p.Title) && definesAny(p, qterms) {
 				f *= 1.5
 			}
 			return f

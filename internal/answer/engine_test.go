@@ -374,3 +374,26 @@ func TestAbbreviationsLearnedFromTheDocumentation(t *testing.T) {
 		t.Errorf("the page defining CRA, then the page using it, before the code review: %v", got)
 	}
 }
+
+// A glossary answers "c'est quoi X" only when one of its entries is X: a
+// glossary that merely uses the word in another entry does not.
+func TestGlossaryAnswersOnlyWhatItDefines(t *testing.T) {
+	e := openPages(t, map[string]string{
+		"glossaire.md": "# Glossaire\n\n| Terme | Définition |\n|---|---|\n| CCT | Cadre de cohérence technique de la plateforme du ministère |\n| Drift | Écart entre le dépôt Git et ce qui tourne sur la plateforme |\n",
+		"pax.md":       "# PAX\n\nPAX est l'environnement d'accompagnement : une plateforme de test où l'équipe essaie ses déploiements avant la production.\n",
+	})
+	a, err := e.Ask(context.Background(), "c'est quoi la plateforme PAX ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := paths(a); len(got) == 0 || got[0] != "pax.md#" {
+		t.Errorf("PAX is defined by its own page, not by a glossary that lacks it: %v", got)
+	}
+	a, err = e.Ask(context.Background(), "c'est quoi le CCT ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := paths(a); len(got) == 0 || got[0] != "glossaire.md#" {
+		t.Errorf("the glossary defines CCT: %v", got)
+	}
+}

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"regexp"
+	"slices"
 
 	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/search"
@@ -70,6 +71,13 @@ func (gs glossaries) defining(q string, best *kb.Page) *kb.Page {
 		}
 	}
 	for _, g := range gs {
+		if len(g.page.Definitions) > 0 {
+			// A glossary whose entries could be read: one of them.
+			if definesAll(g.page, ts) {
+				return g.page
+			}
+			continue
+		}
 		all := true
 		for _, t := range ts {
 			if !g.terms[t] {
@@ -82,4 +90,38 @@ func (gs glossaries) defining(q string, best *kb.Page) *kb.Page {
 		}
 	}
 	return nil
+}
+
+// definesAny reports whether a page lists a definition of one of these
+// analyzed terms (or lists no definitions at all, when its structure could
+// not be read: a glossary written as prose).
+func definesAny(p *kb.Page, terms map[string]bool) bool {
+	if len(p.Definitions) == 0 {
+		return true
+	}
+	for _, d := range p.Definitions {
+		ts := search.Terms(d.Term)
+		if len(ts) == 0 {
+			continue
+		}
+		all := true
+		for _, t := range ts {
+			all = all && terms[t]
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// definesAll reports whether the page has a definition whose term is
+// exactly these analyzed terms.
+func definesAll(p *kb.Page, ts []string) bool {
+	for _, d := range p.Definitions {
+		if slices.Equal(search.Terms(d.Term), ts) {
+			return true
+		}
+	}
+	return false
 }
