@@ -29,6 +29,63 @@ type calibrationManifest struct {
 	} `yaml:"jeux"`
 }
 
+// manifestSet is one question set of a manifest, with its sources.
+type manifestSet struct {
+	Name    string
+	Set     *eval.Set
+	Sources []kb.Source
+}
+
+// loadManifest reads a manifest of question sets; a set whose file is
+// absent is skipped with a note (blind sets live outside the repository).
+func loadManifest(env *cliEnv, name string) ([]manifestSet, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("lecture de %s: %w", name, err)
+	}
+	var m calibrationManifest
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s: YAML invalide: %w", name, err)
+	}
+	dir := filepath.Dir(name)
+	rel := func(p string) string {
+		if filepath.IsAbs(p) || strings.HasPrefix(p, "git+") {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	git, err := config.GitOptions(env.getenv)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	var out []manifestSet
+	for _, s := range m.Sets {
+		qfile := rel(s.Questions)
+		if _, err := os.Stat(qfile); err != nil {
+			fmt.Fprintf(env.stderr, "jeu %s absent : ignoré\n", qfile)
+			continue
+		}
+		set, err := eval.Load(qfile)
+		if err != nil {
+			return nil, err
+		}
+		srcs := []kb.Source{kb.Embedded()}
+		if len(s.Sources) > 0 {
+			srcs = srcs[:0]
+			for _, spec := range s.Sources {
+				src, err := kb.ParseSourceSpec(rel(spec), git)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", qfile, err)
+				}
+				src.Exclude = append(src.Exclude, s.Exclude...)
+				srcs = append(srcs, src)
+			}
+		}
+		out = append(out, manifestSet{Name: s.Questions, Set: set, Sources: srcs})
+	}
+	return out, nil
+}
+
 func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlagSet("calibrate", "calibrate [--out FICHIER.go] jeux.yaml", env.stderr)
 	out := fs.String("out", "", "écrit le modèle (code Go) dans ce fichier au lieu de la sortie standard")
@@ -39,60 +96,24 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 	if len(pos) != 1 {
 		return usagef("donnez le fichier qui liste les jeux de questions (voir scripts/calibrate.yaml)")
 	}
-	data, err := os.ReadFile(pos[0])
+	sets, err := loadManifest(env, pos[0])
 	if err != nil {
-		return fmt.Errorf("lecture de %s: %w", pos[0], err)
-	}
-	var m calibrationManifest
-	if err := yaml.Unmarshal(data, &m); err != nil {
-		return fmt.Errorf("%s: YAML invalide: %w", pos[0], err)
-	}
-	dir := filepath.Dir(pos[0])
-	rel := func(p string) string {
-		if filepath.IsAbs(p) || strings.HasPrefix(p, "git+") {
-			return p
-		}
-		return filepath.Join(dir, p)
-	}
-	git, err := config.GitOptions(env.getenv)
-	if err != nil {
-		return usagef("%v", err)
+		return err
 	}
 	var samples []eval.Sample
 	var used []string
-	for _, s := range m.Sets {
-		qfile := rel(s.Questions)
-		if _, err := os.Stat(qfile); err != nil {
-			fmt.Fprintf(env.stderr, "jeu %s absent : ignoré\n", qfile)
-			continue
-		}
-		set, err := eval.Load(qfile)
+	for _, s := range sets {
+		eng, err := answer.Open(ctx, answer.Options{Sources: s.Sources, Logger: cliLogger(env.stderr)})
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", s.Name, err)
 		}
-		srcs := []kb.Source{kb.Embedded()}
-		if len(s.Sources) > 0 {
-			srcs = srcs[:0]
-			for _, spec := range s.Sources {
-				src, err := kb.ParseSourceSpec(rel(spec), git)
-				if err != nil {
-					return fmt.Errorf("%s: %w", qfile, err)
-				}
-				src.Exclude = append(src.Exclude, s.Exclude...)
-				srcs = append(srcs, src)
-			}
-		}
-		eng, err := answer.Open(ctx, answer.Options{Sources: srcs, Logger: cliLogger(env.stderr)})
-		if err != nil {
-			return fmt.Errorf("%s: %w", qfile, err)
-		}
-		got, err := eval.Collect(ctx, eng, set)
+		got, err := eval.Collect(ctx, eng, s.Set)
 		eng.Close()
 		if err != nil {
 			return err
 		}
 		samples = append(samples, got...)
-		used = append(used, fmt.Sprintf("%s (%d questions)", s.Questions, len(got)))
+		used = append(used, fmt.Sprintf("%s (%d questions)", s.Name, len(got)))
 	}
 	c, err := eval.Fit(samples)
 	if err != nil {

@@ -16,14 +16,18 @@ func init() {
 
 func runEval(ctx context.Context, env *cliEnv, args []string) error {
 	var k kbFlags
-	fs := newFlagSet("eval", "eval [--source DOSSIER]... [--index DOSSIER] [-v] questions.yaml", env.stderr)
+	fs := newFlagSet("eval", "eval [--source DOSSIER]... [--index DOSSIER] [-v] questions.yaml\n       parcours eval --jeux jeux.yaml", env.stderr)
 	k.register(fs, env.getenv)
 	verbose := fs.Bool("v", false, "affiche chaque question")
 	quiet := fs.Bool("q", false, "n'affiche que les totaux (jeux à l'aveugle : ne pas lire les questions)")
 	baseline := fs.Bool("baseline", false, "mesure aussi un index bleve simple (analyseur français, sans synonymes ni règles) sur les mêmes pages")
+	manifest := fs.String("jeux", "", "fichier listant des jeux de questions et leurs sources (comme scripts/calibrate.yaml) : un tableau moteur / référence")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
+	}
+	if *manifest != "" {
+		return evalManifest(ctx, env, *manifest)
 	}
 	if len(pos) != 1 {
 		return usagef("donnez un fichier de questions (voir knowledge/_data/questions.yaml)")
@@ -94,5 +98,49 @@ func runEval(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	fmt.Fprintf(w, "référence (bleve simple) : hit@1 %.1f %%, hit@3 %.1f %%, MRR %.3f\n", 100*brep.Hit1, 100*brep.Hit3, brep.MRR)
+	return nil
+}
+
+// evalManifest prints one Markdown table row per question set of a
+// manifest: the engine's figures beside the plain bleve baseline's. Only
+// totals: blind sets must stay unread.
+func evalManifest(ctx context.Context, env *cliEnv, name string) error {
+	sets, err := loadManifest(env, name)
+	if err != nil {
+		return err
+	}
+	w := env.stdout
+	fmt.Fprintln(w, "| Jeu | Questions | MRR | hit@1 | hit@3 | refusées à tort | hors sujet refusés | référence MRR | référence hit@3 |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+	for _, s := range sets {
+		eng, err := answer.Open(ctx, answer.Options{Sources: s.Sources, Logger: cliLogger(env.stderr)})
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.Name, err)
+		}
+		rep, err := eval.Run(ctx, eng, s.Set)
+		eng.Close()
+		if err != nil {
+			return err
+		}
+		base, err := kb.Load(ctx, s.Sources...)
+		if err != nil {
+			return err
+		}
+		bl, err := eval.NewBaseline(ctx, base)
+		if err != nil {
+			return err
+		}
+		brep, err := eval.Run(ctx, bl, s.Set)
+		bl.Close()
+		if err != nil {
+			return err
+		}
+		refused := 0.0
+		if rep.InScope > 0 {
+			refused = float64(rep.Tiers[answer.TierNone]) / float64(rep.InScope)
+		}
+		fmt.Fprintf(w, "| %s | %d + %d | %.3f | %.1f %% | %.1f %% | %.1f %% | %.0f %% | %.3f | %.1f %% |\n",
+			s.Name, rep.InScope, rep.OffTopic, rep.MRR, 100*rep.Hit1, 100*rep.Hit3, 100*refused, 100*rep.RefusedRate, brep.MRR, 100*brep.Hit3)
+	}
 	return nil
 }
