@@ -27,7 +27,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		return usageError{err}
 	}
-	log := serverLogger(cfg, env.stderr)
+	log, level := serverLogger(cfg, env.stderr)
+	cfg.Level = &level
 	defer log.Sync()
 	bot, err := serve.Start(ctx, cfg, nil, log)
 	if err != nil {
@@ -38,8 +39,9 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 }
 
 // serverLogger builds the structured logger of the server from the
-// configured level and format.
-func serverLogger(cfg *config.Config, w io.Writer) *zap.Logger {
+// configured level and format; the level can be switched while running
+// (/parcours journal).
+func serverLogger(cfg *config.Config, w io.Writer) (*zap.Logger, zap.AtomicLevel) {
 	level, err := zapcore.ParseLevel(cfg.LogLevel)
 	if err != nil {
 		level = zapcore.InfoLevel
@@ -52,5 +54,6 @@ func serverLogger(cfg *config.Config, w io.Writer) *zap.Logger {
 		ec.EncodeTime = zapcore.ISO8601TimeEncoder
 		enc = zapcore.NewJSONEncoder(ec)
 	}
-	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), level))
+	atom := zap.NewAtomicLevelAt(level)
+	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), atom)), atom
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/cloud-pi-native/parcours/internal/kb"
+	"go.uber.org/zap"
 )
 
 // KeyFile is the button signing key generated in the data folder when none
@@ -35,7 +36,7 @@ type Config struct {
 	// BrowserURL is how users' browsers reach the HTTP server (its /kb
 	// pages), without trailing slash; PublicURL when not set.
 	BrowserURL string
-	DataDir   string
+	DataDir    string
 
 	// CommandTokens are slash command tokens registered by hand; tokens of
 	// the commands the bot registers itself are added at run time.
@@ -51,7 +52,10 @@ type Config struct {
 	// top of Mattermost system admins.
 	Admins []string
 
-	LogLevel  string // debug, info, warn, error
+	LogLevel string // debug, info, warn, error
+	// Level, when set, is the running logger's level: /parcours journal
+	// switches it without a restart.
+	Level     *zap.AtomicLevel
 	LogFormat string // json or console
 
 	// ActionKey signs button contexts; when empty, Load leaves it to

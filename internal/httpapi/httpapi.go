@@ -20,6 +20,7 @@ import (
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/command"
+	"github.com/cloud-pi-native/parcours/internal/logctx"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
 	"github.com/cloud-pi-native/parcours/internal/metrics"
 	"github.com/mattermost/mattermost/server/public/model"
@@ -213,7 +214,7 @@ type commandRequest struct {
 }
 
 func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
-	log := s.opts.Logger.With(zap.String("remote", r.RemoteAddr))
+	log := s.opts.Logger.With(zap.String("remote", r.RemoteAddr), zap.String("request_id", logctx.NewRequestID()))
 	var req commandRequest
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
@@ -250,7 +251,7 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	resp := s.opts.Command.Handle(r.Context(), command.Request{UserID: req.UserID, UserName: req.UserName,
+	resp := s.opts.Command.Handle(logctx.With(r.Context(), log), command.Request{UserID: req.UserID, UserName: req.UserName,
 		ChannelID: req.ChannelID, TeamID: req.TeamID, Text: req.Text})
 	s.opts.Metrics.SlashCommands.WithLabelValues(resp.Sub).Inc()
 	out := &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: resp.Text}
@@ -285,7 +286,7 @@ func (s *Server) countQuestion(a *answer.Answer, start time.Time) {
 }
 
 func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
-	log := s.opts.Logger.With(zap.String("remote", r.RemoteAddr))
+	log := s.opts.Logger.With(zap.String("remote", r.RemoteAddr), zap.String("request_id", logctx.NewRequestID()))
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "application/json" {
 		s.refuseAction(w, log, http.StatusUnsupportedMediaType, "content_type", "Type de contenu non pris en charge : attendu application/json.")

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/cloud-pi-native/parcours/internal/logctx"
 	"github.com/cloud-pi-native/parcours/internal/metrics"
 	"github.com/gorilla/websocket"
 	"github.com/mattermost/mattermost/server/public/model"
@@ -339,6 +340,12 @@ func (b *Bot) consider(ctx context.Context, post *model.Post, ct model.ChannelTy
 		// is finished, not cut in half.
 		rctx, cancel := context.WithTimeout(withReplyTo(context.WithoutCancel(ctx), post.Id), 30*time.Second)
 		defer cancel()
+		// One logger for the whole question: every line carries its post
+		// and request ids, from the event to the reply.
+		log := b.o.Logger.With(zap.String("post_id", post.Id), zap.String("request_id", logctx.NewRequestID()),
+			zap.String("channel_id", post.ChannelId), zap.String("user_id", post.UserId))
+		log.Debug("question received", zap.String("channel_type", string(ct)), zap.Duration("queued", time.Since(received)))
+		rctx = logctx.With(rctx, log)
 		handled := false
 		if m, ok := b.decide(rctx, post, ct); ok {
 			b.reply(rctx, m, received)
@@ -499,7 +506,7 @@ func (b *Bot) savePosition() {
 // decide says whether the bot answers a post, and where. It records the
 // post as handled so that a replayed event is never answered twice.
 func (b *Bot) decide(ctx context.Context, p *model.Post, ct model.ChannelType) (Message, bool) {
-	log := b.o.Logger.With(zap.String("post_id", p.Id))
+	log := logctx.From(ctx, b.o.Logger)
 	switch {
 	case p.UserId == b.me.Id:
 		return Message{}, false
@@ -575,7 +582,7 @@ func (b *Bot) inThread(ctx context.Context, root string) bool {
 
 // reply answers a message in its thread.
 func (b *Bot) reply(ctx context.Context, m Message, received time.Time) {
-	log := b.o.Logger.With(zap.String("post_id", m.Post.Id), zap.String("channel_id", m.Post.ChannelId))
+	log := logctx.From(ctx, b.o.Logger)
 	stopTyping := b.typing(ctx, m)
 	defer stopTyping()
 	for _, f := range b.interceptors {
@@ -628,15 +635,19 @@ func (b *Bot) reply(ctx context.Context, m Message, received time.Time) {
 	if len(atts) > 0 {
 		model.ParseMessageAttachment(post, atts)
 	}
-	if _, err := b.o.API.CreatePost(ctx, post); err != nil {
+	replyID := ""
+	if created, err := b.o.API.CreatePost(ctx, post); err != nil {
 		log.Error("posting reply failed", zap.Error(err))
 		outcome = "error"
 	} else {
 		b.threads.Put(m.RootID, true)
+		if created != nil {
+			replyID = created.Id
+		}
 	}
 	b.o.Metrics.Questions.WithLabelValues(outcome).Inc()
 	b.o.Metrics.AnswerLatency.Observe(time.Since(received).Seconds())
-	log.Info("replied", zap.String("outcome", outcome), zap.Duration("took", time.Since(received)))
+	log.Info("replied", zap.String("outcome", outcome), zap.String("reply_id", replyID), zap.Duration("took", time.Since(received)))
 }
 
 // typing shows the typing indicator until the returned func is called,

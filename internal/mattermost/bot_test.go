@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 	"os"
 	"slices"
 	"strings"
@@ -529,5 +531,38 @@ func BenchmarkHandlePosted(b *testing.B) {
 	bot.inflight.Wait()
 	if len(api.posts) != b.N {
 		b.Fatalf("%d replies for %d questions", len(api.posts), b.N)
+	}
+}
+
+// Every line logged about a question, from the event to the reply, carries
+// its post id and one request id: an operator greps either to follow it.
+func TestQuestionLogsCarryPostAndRequestID(t *testing.T) {
+	core, logs := observer.New(zap.DebugLevel)
+	api := &fakeAPI{}
+	b := New(Options{API: api, Answers: echoAsk{}, Logger: zap.New(core)}, &model.User{Id: "bot", Username: "parcours", IsBot: true})
+	b.feed(posted(&model.Post{Id: "p1", UserId: "alice", ChannelId: "dm", Message: "comment déployer ?"}, model.ChannelTypeDirect),
+		posted(&model.Post{Id: "p2", UserId: "bob", ChannelId: "dm2", Message: "et la sauvegarde ?"}, model.ChannelTypeDirect))
+	ids := map[string]string{}
+	for _, post := range []string{"p1", "p2"} {
+		entries := logs.FilterField(zap.String("post_id", post)).All()
+		var msgs []string
+		for _, e := range entries {
+			msgs = append(msgs, e.Message)
+			rid, _ := e.ContextMap()["request_id"].(string)
+			if rid == "" {
+				t.Errorf("%s: %q without request_id", post, e.Message)
+			} else if ids[post] == "" {
+				ids[post] = rid
+			} else if ids[post] != rid {
+				t.Errorf("%s: request ids %s and %s in one question", post, ids[post], rid)
+			}
+		}
+		got := strings.Join(msgs, ",")
+		if !strings.Contains(got, "question received") || !strings.Contains(got, "replied") {
+			t.Errorf("%s: logs %q, want the event and the reply", post, got)
+		}
+	}
+	if ids["p1"] == ids["p2"] {
+		t.Error("two questions share a request id")
 	}
 }

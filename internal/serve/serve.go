@@ -160,6 +160,9 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		IsAdmin: b.isAdmin,
 		Logger:  log.Named("command"),
 	})
+	if cfg.Level != nil {
+		b.Command.Register(command.Journal(*cfg.Level, log.Named("command")))
+	}
 	actionURL := cfg.PublicURL + "/mattermost/action"
 	b.MM = mattermost.New(mattermost.Options{
 		API: b.Client, URL: cfg.MMURL, Token: cfg.MMToken, Answers: b.Engine, Questions: b.Store,
