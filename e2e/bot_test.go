@@ -62,6 +62,12 @@ func startBot(ctx context.Context, env *mmtest.Env, dataDir string, logw io.Writ
 // startBotAt is startBot listening on addr: a bot restarted on the same
 // address keeps the buttons it posted working, as in production.
 func startBotAt(ctx context.Context, env *mmtest.Env, dataDir string, logw io.Writer, addr string) (*botUnderTest, error) {
+	return startBotWith(ctx, env, dataDir, logw, addr, nil)
+}
+
+// startBotWith is startBotAt with more configuration variables
+// (PARCOURS_SOURCES...).
+func startBotWith(ctx context.Context, env *mmtest.Env, dataDir string, logw io.Writer, addr string, extra map[string]string) (*botUnderTest, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -74,6 +80,9 @@ func startBotAt(ctx context.Context, env *mmtest.Env, dataDir string, logw io.Wr
 		"PARCOURS_PUBLIC_URL": url,
 		"PARCOURS_DATA_DIR":   dataDir,
 		"PARCOURS_ADMINS":     env.AdminUsername,
+	}
+	for k, v := range extra {
+		vars[k] = v
 	}
 	cfg, err := config.Load(nil, func(k string) string { return vars[k] }, io.Discard)
 	if err != nil {

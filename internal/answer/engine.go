@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"regexp"
 	"strings"
@@ -192,6 +193,33 @@ func (s *state) pageURL(ref string) string {
 		return ""
 	}
 	return p.SectionURL(anchor)
+}
+
+// PageMarkdown returns a page indexed from the named source and its
+// Markdown, read again from the source, for the bot to show it. Only pages
+// of the base being served are returned: never a draft, a data file, a
+// binary, an excluded file or anything reached through a link out of the
+// source.
+func (e *Engine) PageMarkdown(source, path string) (*kb.Page, []byte, error) {
+	st, err := e.acquire()
+	if err != nil {
+		return nil, nil, err
+	}
+	p := st.ix.Page(source + ":" + path)
+	st.mu.RUnlock()
+	if p == nil {
+		return nil, nil, fs.ErrNotExist
+	}
+	for _, src := range e.opts.Sources {
+		if src.Name == source {
+			data, err := kb.ReadPage(src, path)
+			if err != nil {
+				return nil, nil, fmt.Errorf("page %s: %w", p.ID(), err)
+			}
+			return p, data, nil
+		}
+	}
+	return nil, nil, fs.ErrNotExist
 }
 
 // Ask answers a question with a limit of three passages.

@@ -10,7 +10,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
@@ -72,8 +71,9 @@ type Options struct {
 	Questions QuestionRecorder
 	// ActionURL is the public URL of /mattermost/action, put in buttons.
 	ActionURL string
-	// Pages are the knowledge sources served under /kb/, first match wins.
-	Pages []fs.FS
+	// KBPage returns the title and Markdown of the indexed page at path
+	// ("guide/equipe.md") served under /kb/; ok is false for anything else.
+	KBPage func(path string) (title string, markdown []byte, ok bool)
 	// RenderHTML turns a knowledge page's Markdown into HTML.
 	RenderHTML func(markdown []byte) ([]byte, error)
 	// Ready reports whether the bot can serve: index loaded, Mattermost

@@ -5,18 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	iofs "io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/command"
+	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
 	"github.com/mattermost/mattermost/server/public/model"
 	"go.uber.org/zap"
@@ -74,15 +73,18 @@ func newEnv(t *testing.T) *env {
 	core, logs := observer.New(zap.DebugLevel)
 	e := &env{store: &memStore{votes: map[string]bool{}}, signer: mattermost.NewSigner([]byte(strings.Repeat("k", 32)), time.Hour), logs: logs}
 	s := New(Options{
-		Logger:     zap.New(core),
-		Command:    command.New(command.Deps{Answers: fakeAsk{}}),
-		Tokens:     NewTokens(goodToken),
-		Signer:     e.signer,
-		Feedback:   e.store,
-		Questions:  e.store,
-		ActionURL:  "http://bot/mattermost/action",
-		Pages:      []iofs.FS{fstest.MapFS{"pratiques/deployer.md": {Data: []byte("---\ntitre: Déployer\n---\n# Déployer\nVoir [SRE](../parcours/sre.md#niveau-2).\n")}, "_data/secret.yaml": {Data: []byte("x")}}},
-		RenderHTML: func(md []byte) ([]byte, error) { return []byte("<pre>" + string(md) + "</pre>"), nil },
+		Logger:    zap.New(core),
+		Command:   command.New(command.Deps{Answers: fakeAsk{}}),
+		Tokens:    NewTokens(goodToken),
+		Signer:    e.signer,
+		Feedback:  e.store,
+		Questions: e.store,
+		ActionURL: "http://bot/mattermost/action",
+		KBPage: func(path string) (string, []byte, bool) {
+			pg, ok := kbPages[path]
+			return pg[0], []byte(pg[1]), ok
+		},
+		RenderHTML: kb.RenderHTML,
 		Ready: func() (bool, []string) {
 			if e.ready {
 				return true, nil
@@ -276,30 +278,50 @@ func TestReadyHealthMetrics(t *testing.T) {
 	}
 }
 
+// kbPages are the indexed pages the fake base serves: title, Markdown.
+var kbPages = map[string][2]string{
+	"pratiques/deployer.md": {"Déployer", "---\ntitre: Déployer\n---\n# Déployer\nVoir [SRE](../parcours/sre.md#niveau-2).\n"},
+	"piege.md":              {`<script>alert("titre")</script>`, "# Piège\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)> [clic](javascript:alert(3)) <a href=\"javascript:alert(4)\">a</a>\n\n`<b>code</b>`\n"},
+}
+
 func TestKnowledgePages(t *testing.T) {
 	e := newEnv(t)
-	for _, p := range []string{"/kb/pratiques/deployer", "/kb/pratiques/deployer.md", "/kb/pratiques/deployer.html"} {
+	get := func(p string) (int, string) {
+		t.Helper()
 		resp, err := http.Get(e.srv.URL + p)
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(b), "<title>Déployer · parcours</title>") {
-			t.Errorf("%s: %d %s", p, resp.StatusCode, b)
+		return resp.StatusCode, string(b)
+	}
+	for _, p := range []string{"/kb/pratiques/deployer", "/kb/pratiques/deployer.md", "/kb/pratiques/deployer.html"} {
+		code, b := get(p)
+		if code != 200 || !strings.Contains(b, "<title>Déployer · parcours</title>") {
+			t.Errorf("%s: %d %s", p, code, b)
 		}
-		if strings.Contains(string(b), "titre:") || !strings.Contains(string(b), "(../parcours/sre#niveau-2)") {
+		if strings.Contains(b, "titre:") || !strings.Contains(b, `href="../parcours/sre#niveau-2"`) {
 			t.Errorf("%s: front matter or .md links left:\n%s", p, b)
 		}
 	}
+	// Only indexed pages are served: anything else is 404 whatever exists.
 	for _, p := range []string{"/kb/_data/secret.yaml", "/kb/_data/secret", "/kb/../go.mod", "/kb/%2e%2e/x", "/kb/nope"} {
-		resp, err := http.Get(e.srv.URL + p)
-		if err != nil {
-			t.Fatal(err)
+		if code, _ := get(p); code != 404 {
+			t.Errorf("%s: %d, want 404", p, code)
 		}
-		resp.Body.Close()
-		if resp.StatusCode != 404 {
-			t.Errorf("%s: %d, want 404", p, resp.StatusCode)
+	}
+	// A page's HTML, script links and title stay inert.
+	code, b := get("/kb/piege")
+	if code != 200 {
+		t.Fatalf("piege: %d", code)
+	}
+	for _, bad := range []string{"<script", "onerror", "javascript:", "<b>"} {
+		if strings.Contains(b, bad) {
+			t.Errorf("served page holds %q:\n%s", bad, b)
 		}
+	}
+	if !strings.Contains(b, "&lt;b&gt;code&lt;/b&gt;") || !strings.Contains(b, "<title>&lt;script&gt;") {
+		t.Errorf("code and title must be escaped:\n%s", b)
 	}
 }

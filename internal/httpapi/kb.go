@@ -2,12 +2,10 @@ package httpapi
 
 import (
 	"bytes"
-	"errors"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"regexp"
-	"strings"
 
 	"go.uber.org/zap"
 )
@@ -21,47 +19,30 @@ a{color:#000091}pre,code{background:#f4f4f4}pre{padding:.5rem;overflow:auto}nav{
 <main>{{.Body}}</main></body></html>
 `))
 
-var (
-	frontMatter = regexp.MustCompile(`(?s)\A---\r?\n.*?\r?\n---\r?\n`)
-	titleLine   = regexp.MustCompile(`(?m)^(?:title|titre):\s*"?([^"\n]+)"?\s*$`)
-	mdLink      = regexp.MustCompile(`(\]\([^)#\s]+)\.md([#)])`)
-)
+// mdLink matches links to Markdown pages, served here without ".md".
+var mdLink = regexp.MustCompile(`(\]\([^)#\s]+)\.md([#)])`)
 
-// handleKB serves a knowledge page as HTML, from the first source that has
-// it. Only .md pages are served; _data and hidden files stay private.
+// handleKB serves an indexed knowledge page as HTML. Only pages of the
+// loaded base are served, never a file read by name: no draft, no _data, no
+// binary, nothing through a link out of a source.
 func (s *Server) handleKB(w http.ResponseWriter, r *http.Request) {
-	if s.opts.RenderHTML == nil || len(s.opts.Pages) == 0 {
+	if s.opts.RenderHTML == nil || s.opts.KBPage == nil {
 		http.Error(w, "Pages de la base de connaissances non disponibles sur ce serveur.", http.StatusNotFound)
 		return
 	}
 	for _, name := range cleanKBPath(r.PathValue("path")) {
-		if !fs.ValidPath(name) || strings.HasPrefix(name, "_") || strings.Contains(name, "/_") || strings.Contains(name, "/.") || strings.HasPrefix(name, ".") {
+		if !fs.ValidPath(name) {
 			break
 		}
-		for _, fsys := range s.opts.Pages {
-			data, err := fs.ReadFile(fsys, name)
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) {
-				continue
-			}
-			if err != nil {
-				// A directory named like the page, or a read error.
-				continue
-			}
-			s.writePage(w, name, data)
+		if title, data, ok := s.opts.KBPage(name); ok {
+			s.writePage(w, name, title, data)
 			return
 		}
 	}
 	http.Error(w, "Page introuvable dans la base de connaissances.", http.StatusNotFound)
 }
 
-func (s *Server) writePage(w http.ResponseWriter, name string, data []byte) {
-	title := strings.TrimSuffix(name, ".md")
-	if fm := frontMatter.Find(data); fm != nil {
-		if m := titleLine.FindSubmatch(fm); m != nil {
-			title = strings.TrimSpace(string(m[1]))
-		}
-		data = data[len(fm):]
-	}
+func (s *Server) writePage(w http.ResponseWriter, name, title string, data []byte) {
 	// Links between pages point at .md files; served here without it.
 	data = mdLink.ReplaceAll(data, []byte("$1$2"))
 	body, err := s.opts.RenderHTML(data)

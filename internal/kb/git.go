@@ -162,16 +162,12 @@ func (g *gitRepo) serving() (fs.FS, error) {
 }
 
 // setCurrentLocked puts a checkout in service. It is read as a folder
-// source (whatever Dir guarantees on links holds for it), its SUBDIR taken
-// inside it, so a SUBDIR linked elsewhere does not leave the checkout.
+// source (see confinedFS) rooted at its SUBDIR: nothing outside the SUBDIR
+// is read, even through a link, and a SUBDIR that is itself a link out of
+// the checkout is refused.
 func (g *gitRepo) setCurrentLocked(dir string) {
 	g.current = dir
-	g.fsys = Dir(dir).FS
-	if g.sub != "" {
-		if sub, err := fs.Sub(g.fsys, g.sub); err == nil {
-			g.fsys = sub
-		}
-	}
+	g.fsys = confinedFS{open: subRoot(dirRoot(dir), g.sub)}
 }
 
 // checkoutName is the folder name of a finished checkout: the hash the

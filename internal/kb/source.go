@@ -51,8 +51,9 @@ func Embedded() Source {
 }
 
 // Dir is a knowledge source read from a local folder.
+// Nothing outside the folder is read, even through a symbolic link.
 func Dir(dir string) Source {
-	return Source{Name: filepath.Clean(dir), FS: os.DirFS(dir)}
+	return Source{Name: filepath.Clean(dir), FS: confinedFS{open: dirRoot(dir)}}
 }
 
 // ParseSourceSpec reads a source written "DIR", "DIR=BASEURL" or
@@ -187,7 +188,11 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 			b.Warnings = append(b.Warnings, Warning{Source: src.Name, Path: name, Msg: "illisible: " + err.Error()})
 			return nil
 		}
-		if d.IsDir() || !isMarkdown(name) {
+		if d.IsDir() {
+			return nil
+		}
+		link := d.Type()&fs.ModeSymlink != 0
+		if !link && !isMarkdown(name) {
 			return nil
 		}
 		for _, re := range excl {
@@ -196,7 +201,20 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 				return nil
 			}
 		}
-		if info, err := d.Info(); err == nil && info.Size() > MaxFileSize {
+		info, err := d.Info()
+		if link {
+			// The source's file system refuses links that leave it; a
+			// link to a folder is not walked (its pages are reached by
+			// their own path, and loops are avoided).
+			if info, err = fs.Stat(src.FS, name); err != nil {
+				b.Warnings = append(b.Warnings, Warning{Source: src.Name, Path: name, Msg: linkProblem(err)})
+				return nil
+			}
+			if info.IsDir() || !isMarkdown(name) {
+				return nil
+			}
+		}
+		if err == nil && info.Size() > MaxFileSize {
 			b.Warnings = append(b.Warnings, Warning{Source: src.Name, Path: name,
 				Msg: fmt.Sprintf("fichier de %d Mo ignoré (au-delà de %d Mo, ce n'est pas une page de documentation)", info.Size()>>20, MaxFileSize>>20)})
 			b.Skipped++
@@ -214,9 +232,10 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		data, err := fs.ReadFile(src.FS, name)
+		data, err := readBounded(src.FS, name)
 		if err != nil {
-			b.Warnings = append(b.Warnings, Warning{Source: src.Name, Path: name, Msg: "illisible: " + err.Error()})
+			b.Warnings = append(b.Warnings, Warning{Source: src.Name, Path: name, Msg: readProblem(err)})
+			b.Skipped++
 			continue
 		}
 		p, warns := parsePage(src.Name, name, data)
@@ -231,6 +250,29 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 	b.checkLinks(src, names, b.Pages[first:])
 	b.loadData(src)
 	return nil
+}
+
+// linkProblem says why a symbolic link of a source is not followed.
+func linkProblem(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "lien symbolique cassé, ignoré"
+	case errors.Is(err, fs.ErrPermission):
+		return "lien symbolique illisible, ignoré"
+	}
+	// os.Root refuses a path whose real location leaves the source.
+	return "lien symbolique vers l'extérieur de la source ignoré"
+}
+
+// readProblem says why a page was not read.
+func readProblem(err error) string {
+	switch {
+	case errors.Is(err, errPageTooBig):
+		return fmt.Sprintf("fichier ignoré (au-delà de %d Mo, ce n'est pas une page de documentation)", MaxFileSize>>20)
+	case errors.Is(err, errNotRegular):
+		return "ce n'est pas un fichier ordinaire, ignoré"
+	}
+	return "illisible: " + err.Error()
 }
 
 // checkLinks warns about relative links to pages or sections that do not
@@ -372,4 +414,28 @@ func globRegexp(g string) (*regexp.Regexp, error) {
 	}
 	b.WriteString("$")
 	return regexp.Compile(b.String())
+}
+
+// ReadPage reads the Markdown of a page of src again, for showing it: only a
+// Markdown file of the source (never through a link out of it), outside the
+// excluded folders, and still a page (not become a draft, binary or empty
+// since it was indexed). Callers serve only pages of the loaded base; this
+// checks the file on disk still qualifies.
+func ReadPage(src Source, name string) ([]byte, error) {
+	if src.FS == nil || !fs.ValidPath(name) || !isMarkdown(name) {
+		return nil, fs.ErrNotExist
+	}
+	for _, g := range append(append([]string{}, defaultExcludes...), src.Exclude...) {
+		if re, err := globRegexp(g); err != nil || re.MatchString(name) {
+			return nil, fs.ErrNotExist
+		}
+	}
+	data, err := readBounded(src.FS, name)
+	if err != nil {
+		return nil, err
+	}
+	if p, _ := parsePage(src.Name, name, data); p == nil {
+		return nil, fs.ErrNotExist
+	}
+	return data, nil
 }

@@ -104,7 +104,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		return nil, err
 	}
 
-	sources, pages := servedSources(cfg)
+	sources, served := servedSources(cfg)
 	b.Engine, err = answer.Open(ctx, answer.Options{Sources: sources, Logger: log.Named("answer")})
 	if err != nil {
 		return nil, fmt.Errorf("chargement de la base de connaissances: %w", err)
@@ -171,7 +171,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	}, me)
 	b.HTTP = httpapi.New(httpapi.Options{
 		Logger: log.Named("http"), Metrics: b.Metrics, Command: b.Command, Tokens: b.Tokens, Signer: signer,
-		Feedback: b.Store, Questions: b.Store, ActionURL: actionURL, Pages: pages, RenderHTML: kb.RenderHTML,
+		Feedback: b.Store, Questions: b.Store, ActionURL: actionURL, KBPage: b.kbPage(served), RenderHTML: kb.RenderHTML,
 		Ready: b.ready,
 	})
 	b.Onboarding, err = onboarding.New(onboarding.Options{
@@ -259,17 +259,34 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 
 // servedSources gives the sources without a site of their own a base URL
 // on the bot's /kb pages, at the address users' browsers reach
-// (PARCOURS_BROWSER_URL), and returns the file systems /kb serves.
-func servedSources(cfg *config.Config) ([]kb.Source, []fs.FS) {
+// (PARCOURS_BROWSER_URL), and returns the names of the sources /kb serves.
+func servedSources(cfg *config.Config) ([]kb.Source, []string) {
 	sources := slices.Clone(cfg.Sources)
-	var pages []fs.FS
+	var served []string
 	for i, s := range sources {
 		if s.BaseURL == "" {
 			sources[i].BaseURL = cfg.PagesURL()
-			pages = append(pages, s.FS)
+			served = append(served, s.Name)
 		}
 	}
-	return sources, pages
+	return sources, served
+}
+
+// kbPage finds a page to show under /kb among the indexed pages of the
+// served sources, first source first.
+func (b *Bot) kbPage(served []string) func(string) (string, []byte, bool) {
+	return func(path string) (string, []byte, bool) {
+		for _, name := range served {
+			p, data, err := b.Engine.PageMarkdown(name, path)
+			if err == nil {
+				return p.Title, data, true
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				b.log.Warn("knowledge page not served", zap.String("page", path), zap.Error(err))
+			}
+		}
+		return "", nil, false
+	}
 }
 
 // Wait blocks until the bot has stopped.
