@@ -16,6 +16,7 @@ import (
 
 	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/parcours"
+	"github.com/cloud-pi-native/parcours/internal/quote"
 	"github.com/cloud-pi-native/parcours/internal/search"
 )
 
@@ -438,25 +439,47 @@ func (s *state) recommend(in intent, a *Answer) *PathRef {
 	return ref
 }
 
+// maxUnknown bounds the unknown words listed back: a long message would
+// otherwise make a long reply.
+const maxUnknown = 5
+
 func suggestions(lang string, concepts []search.Concept) []string {
 	var unknown []string
+	more := 0
 	for _, c := range concepts {
-		if c.Unknown {
-			unknown = append(unknown, c.Surface)
+		if !c.Unknown {
+			continue
 		}
+		if len(unknown) == maxUnknown {
+			more++
+			continue
+		}
+		// The user's words, quoted: no mention or Markdown of theirs acts.
+		unknown = append(unknown, quote.Text(c.Surface, 40))
 	}
 	if lang == "en" {
 		out := []string{"Rephrase with other words, such as the name of a tool or a practice.",
 			"Browse the learning paths: /parcours liste", "Take the maturity diagnostic: /parcours diagnostic"}
 		if len(unknown) > 0 {
-			out = append([]string{"These words are not in the knowledge base: " + strings.Join(unknown, ", ")}, out...)
+			line := "These words are not in the knowledge base: " + strings.Join(unknown, ", ")
+			if more > 0 {
+				line += fmt.Sprintf(" and %d more", more)
+			}
+			out = append([]string{line}, out...)
 		}
 		return out
 	}
 	out := []string{"Reformulez avec d'autres mots, par exemple le nom d'un outil ou d'une pratique.",
 		"Parcourez les parcours de formation : /parcours liste", "Faites le diagnostic de maturité : /parcours diagnostic"}
 	if len(unknown) > 0 {
-		out = append([]string{"Ces mots ne figurent pas dans la base : « " + strings.Join(unknown, " », « ") + " »."}, out...)
+		line := "Ces mots ne figurent pas dans la base : « " + strings.Join(unknown, " », « ") + " »"
+		switch {
+		case more == 1:
+			line += " et un autre"
+		case more > 1:
+			line += fmt.Sprintf(" et %d autres", more)
+		}
+		out = append([]string{line + "."}, out...)
 	}
 	return out
 }

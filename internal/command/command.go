@@ -15,6 +15,7 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/fuzzy"
 	"github.com/cloud-pi-native/parcours/internal/parcours"
+	"github.com/cloud-pi-native/parcours/internal/quote"
 	"go.uber.org/zap"
 )
 
@@ -237,7 +238,7 @@ func (h *Handler) unknown(word string) Response {
 	}
 	sort.Strings(cands)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Je ne connais pas la sous-commande « %s ».", truncate(word, 40))
+	fmt.Fprintf(&b, "Je ne connais pas la sous-commande « %s ».", quote.Text(word, 40))
 	if s := fuzzy.Closest(fold(word), cands); s != "" {
 		fmt.Fprintf(&b, " Vouliez-vous dire `/parcours %s` ?", s)
 	}
@@ -313,7 +314,7 @@ func (h *Handler) path(cat *parcours.Catalog, id string, args []string) (Respons
 		n := parseLevel(cat, a)
 		if n == 0 {
 			return Response{Text: fmt.Sprintf("Niveau « %s » inconnu : choisissez 1 (%s), 2 (%s) ou 3 (%s). Exemple : `/parcours %s 2`.",
-				truncate(a, 30), cat.LevelTitle(1), cat.LevelTitle(2), cat.LevelTitle(3), p.ID)}, nil
+				quote.Text(a, 30), cat.LevelTitle(1), cat.LevelTitle(2), cat.LevelTitle(3), p.ID)}, nil
 		}
 		level = n
 		break
@@ -452,7 +453,7 @@ func (h *Handler) stats(ctx context.Context, req Request, args []string) (Respon
 	if len(u.RecentMisses) > 0 {
 		b.WriteString("\nDernières questions sans réponse :\n")
 		for _, m := range u.RecentMisses {
-			fmt.Fprintf(&b, "- %s : %s\n", m.At.UTC().Format("02/01 15:04"), oneLine(truncate(m.Question, 200)))
+			fmt.Fprintf(&b, "- %s : %s\n", m.At.UTC().Format("02/01 15:04"), quote.Text(m.Question, quote.Excerpt))
 		}
 	}
 	return Response{Text: b.String()}, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/parcours"
+	"github.com/cloud-pi-native/parcours/internal/quote"
 )
 
 const catalogYAML = `
@@ -195,4 +196,27 @@ func TestDiagnosticPlaceholderAndReplacement(t *testing.T) {
 	if r := h.Handle(context.Background(), Request{Text: "diagnostic"}); r.Text != "c'est parti" {
 		t.Errorf("registered sub-command not used: %q", r.Text)
 	}
+}
+
+// What the user typed is never echoed with live mentions or Markdown: not
+// the unknown sub-command, not the unknown level, not the questions listed
+// to admins.
+func TestEchoesNeverPing(t *testing.T) {
+	h, _ := newTest(t)
+	h.deps.Usage = pingUsage{}
+	for _, text := range []string{"@channel", "sre @all", "**x**", "stats"} {
+		r := h.Handle(context.Background(), Request{Text: text, UserName: "admin"})
+		if m := quote.LiveMentions(r.Text); len(m) != 0 {
+			t.Errorf("%q: mentions %v in\n%s", text, m, r.Text)
+		}
+		if strings.Contains(r.Text, "**x**") || strings.Contains(r.Text, "](http") {
+			t.Errorf("%q: user Markdown live in\n%s", text, r.Text)
+		}
+	}
+}
+
+type pingUsage struct{}
+
+func (pingUsage) Usage(ctx context.Context, n int) (Usage, error) {
+	return Usage{RecentMisses: []Miss{{Question: "alerte\n    @here [clic](http://evil.example)"}}}, nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/cloud-pi-native/parcours/internal/quote"
 )
 
 // Defaults of Config.
@@ -609,7 +611,7 @@ func (e *Engine) Reply(ctx context.Context, userID, text string) (*Step, error) 
 	v := view(q, s, cur)
 	id, ok := matchOption(v.Options, text)
 	if !ok {
-		return e.questionStep(s, NoticeUnclear, fmt.Sprintf("Je n'ai pas compris « %s ». %s", clip(text, 40), helpText(v))), nil
+		return e.questionStep(s, NoticeUnclear, fmt.Sprintf("Je n'ai pas compris « %s ». %s", quote.Text(text, 40), helpText(v))), nil
 	}
 	return e.answer(ctx, s, cur, id)
 }
@@ -624,14 +626,6 @@ func helpText(v *QuestionView) string {
 	}
 	msg += ". « retour » revient à la question précédente, « annuler » interrompt le diagnostic."
 	return msg
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }
 
 // Back goes back one question: its answer is forgotten and it is asked again.

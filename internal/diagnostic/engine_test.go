@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cloud-pi-native/parcours/internal/quote"
 )
 
 type clock struct {
@@ -550,5 +552,22 @@ func TestFrDuration(t *testing.T) {
 		if got := frDuration(d); got != want {
 			t.Errorf("frDuration(%v) = %q, attendu %q", d, got, want)
 		}
+	}
+}
+
+// A typed answer not understood is quoted back without its mentions or
+// Markdown, and shortened.
+func TestUnclearAnswerQuotedSafely(t *testing.T) {
+	e, _, _ := newEngine(t, mini(t))
+	must(t)(e.Start(ctx, "u", StartOptions{}))
+	s := must(t)(e.Reply(ctx, "u", "euh\n    @channel **urgent** [clic](http://evil.example) "+strings.Repeat("bla ", 50)))
+	if s.Notice != NoticeUnclear {
+		t.Fatalf("notice %q", s.Notice)
+	}
+	if m := quote.LiveMentions(s.Message); len(m) != 0 || strings.Contains(s.Message, "**urgent**") {
+		t.Errorf("mentions %v or Markdown in %q", m, s.Message)
+	}
+	if strings.Count(s.Message, "bla") > 20 {
+		t.Errorf("answer not shortened: %q", s.Message)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/bolt"
+	"github.com/cloud-pi-native/parcours/internal/quote"
 	"github.com/mattermost/mattermost/server/public/model"
 )
 
@@ -564,5 +565,38 @@ func TestQuestionLogsCarryPostAndRequestID(t *testing.T) {
 	}
 	if ids["p1"] == ids["p2"] {
 		t.Error("two questions share a request id")
+	}
+}
+
+// What a user writes never pings anyone through the bot's reply: an
+// indented "@channel" pings nobody in the user's post (a code block), and
+// must not in the reply either; Markdown in it stays text. The real engine
+// answers, with the words it did not know.
+func TestRepliesNeverPing(t *testing.T) {
+	eng, err := answer.Open(context.Background(), answer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	for _, msg := range []string{
+		"@parcours x\n    @channel",
+		"@parcours qui est\n```\n@here @bob\n```",
+		"@parcours `@all` [clic](http://evil.example) ![p](http://evil.example/p.png) **gras**",
+	} {
+		api := &fakeAPI{}
+		b := New(Options{API: api, Answers: eng}, &model.User{Id: "bot", Username: "parcours"})
+		b.feed(posted(&model.Post{Id: "p", UserId: "alice", ChannelId: "c", Message: msg}, model.ChannelTypeOpen))
+		if len(api.posts) != 1 {
+			t.Fatalf("%q: %d replies", msg, len(api.posts))
+		}
+		reply := api.posts[0].Message
+		if m := quote.LiveMentions(reply); len(m) != 0 {
+			t.Errorf("%q: the reply mentions %v:\n%s", msg, m, reply)
+		}
+		for _, bad := range []string{"](http", "`@all`", "**gras**"} {
+			if strings.Contains(reply, bad) {
+				t.Errorf("%q: Markdown of the user %q live in the reply:\n%s", msg, bad, reply)
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/cloud-pi-native/parcours/internal/quote"
 	"github.com/mattermost/mattermost/server/public/model"
 )
 
@@ -29,9 +30,9 @@ func RenderAnswer(a *answer.Answer, btn *Buttons) (string, []*model.MessageAttac
 	var b strings.Builder
 	if !a.Answered || len(a.Passages) == 0 {
 		if en {
-			fmt.Fprintf(&b, "I could not find a reliable answer to “%s” in the knowledge base.", oneLine(a.Query))
+			fmt.Fprintf(&b, "I could not find a reliable answer to “%s” in the knowledge base.", quote.Text(a.Query, quote.Excerpt))
 		} else {
-			fmt.Fprintf(&b, "Je n'ai pas trouvé de réponse sûre à « %s » dans la base de connaissances.", oneLine(a.Query))
+			fmt.Fprintf(&b, "Je n'ai pas trouvé de réponse sûre à « %s » dans la base de connaissances.", quote.Text(a.Query, quote.Excerpt))
 		}
 		if len(a.Suggestions) > 0 {
 			if en {
@@ -40,7 +41,7 @@ func RenderAnswer(a *answer.Answer, btn *Buttons) (string, []*model.MessageAttac
 				b.WriteString("\nVous pouvez essayer :")
 			}
 			for _, s := range a.Suggestions {
-				fmt.Fprintf(&b, "\n- %s", oneLine(s))
+				fmt.Fprintf(&b, "\n- %s", quote.Mentions(oneLine(s)))
 			}
 		}
 		if strings.Contains(strings.Join(a.Suggestions, "\n"), "/parcours") {
@@ -72,13 +73,15 @@ func RenderAnswer(a *answer.Answer, btn *Buttons) (string, []*model.MessageAttac
 		if p.PageTitle != "" && p.PageTitle != p.Title {
 			title = p.PageTitle + " › " + p.Title
 		}
+		// Knowledge pages come from outside too: their mentions notify
+		// no one through the bot.
 		if p.URL != "" {
-			fmt.Fprintf(&b, "\n**[%s](%s)**", escapeLink(title), p.URL)
+			fmt.Fprintf(&b, "\n**[%s](%s)**", quote.Mentions(escapeLink(title)), p.URL)
 		} else {
-			fmt.Fprintf(&b, "\n**%s**", title)
+			fmt.Fprintf(&b, "\n**%s**", quote.Mentions(oneLine(title)))
 		}
 		if ex := oneLine(p.Excerpt); ex != "" {
-			fmt.Fprintf(&b, "\n> %s", ex)
+			fmt.Fprintf(&b, "\n> %s", quote.Mentions(ex))
 		}
 		b.WriteString("\n")
 	}
@@ -134,7 +137,7 @@ func writePath(b *strings.Builder, p *answer.PathRef, en bool) {
 		}
 	}
 	if p.Reason != "" {
-		fmt.Fprintf(b, " _(%s)_", oneLine(p.Reason))
+		fmt.Fprintf(b, " _(%s)_", quote.Mentions(oneLine(p.Reason)))
 	}
 	if p.Level > 0 {
 		fmt.Fprintf(b, " : `/parcours %s %d`", p.ID, p.Level)

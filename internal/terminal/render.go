@@ -79,7 +79,7 @@ func RenderAnswer(w io.Writer, a *answer.Answer, st Style) {
 		if len(a.Suggestions) > 0 {
 			fmt.Fprintln(w, t("Essayez :", "Try:"))
 			for _, s := range a.Suggestions {
-				fmt.Fprintf(w, "  - %s\n", s)
+				fmt.Fprintf(w, "  - %s\n", bold(s, st))
 			}
 		}
 		if a.Path != nil {

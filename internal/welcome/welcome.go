@@ -11,9 +11,10 @@ import (
 	"io/fs"
 	"regexp"
 	"strings"
-	"unicode"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/cloud-pi-native/parcours/internal/quote"
 )
 
 // File is where a knowledge source keeps the welcome text.
@@ -144,32 +145,7 @@ func (m *Message) Text() string { return m.body }
 // maxName bounds what a display name may take in the message.
 const maxName = 80
 
-// Escape makes a user-controlled string safe to put in Markdown as text: one
-// line, no control characters, the characters that start emphasis, code,
-// links, HTML, tables or headings escaped with a backslash (and a leading
-// list marker), and "@" followed by a zero-width space so that a name like
-// "@channel" notifies no one.
-func Escape(s string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range strings.TrimSpace(s) {
-		if n >= maxName {
-			b.WriteString("…")
-			break
-		}
-		n++
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			b.WriteRune(' ')
-		case unicode.IsControl(r):
-		case strings.ContainsRune("\\`*_~[]<>|#", r), n == 1 && (r == '-' || r == '+'):
-			b.WriteRune('\\')
-			b.WriteRune(r)
-		case r == '@':
-			b.WriteString("@\u200b")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return strings.TrimSpace(b.String())
-}
+// Escape makes a user-controlled string safe to put in Markdown as text
+// (see quote.Text): one line, no control characters, Markdown escaped,
+// mentions defused, at most maxName characters.
+func Escape(s string) string { return quote.Text(s, maxName) }

@@ -34,7 +34,7 @@ func TestNameIsText(t *testing.T) {
 		"Jean-Pierre":            "Bonjour Jean-Pierre, bienvenue dans l'équipe.",
 		"**Gras** _x_":           `Bonjour \*\*Gras\*\* \_x\_, bienvenue dans l'équipe.`,
 		"{{equipe}}":             "Bonjour {{equipe}}, bienvenue dans l'équipe.",
-		"[lien](http://x)":       `Bonjour \[lien\](http://x), bienvenue dans l'équipe.`,
+		"[lien](http://x)":       `Bonjour \[lien\]\(http://x\), bienvenue dans l'équipe.`,
 		"@channel":               "Bonjour @\u200bchannel, bienvenue dans l'équipe.",
 		"Ligne\n# Titre":         `Bonjour Ligne \# Titre, bienvenue dans l'équipe.`,
 		"<script>":               `Bonjour \<script\>, bienvenue dans l'équipe.`,
@@ -47,7 +47,7 @@ func TestNameIsText(t *testing.T) {
 			t.Errorf("nom %q:\n got %q\nwant %q", name, got, want)
 		}
 	}
-	if got := m.Render(Vars{Name: "A", Team: "R&D *core*"}); got != `Bonjour A, bienvenue dans R&D \*core\*.` {
+	if got := m.Render(Vars{Name: "A", Team: "R&D *core*"}); got != `Bonjour A, bienvenue dans R\&D \*core\*.` {
 		t.Errorf("équipe: %q", got)
 	}
 }

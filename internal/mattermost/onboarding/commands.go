@@ -10,6 +10,7 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/httpapi"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
+	"github.com/cloud-pi-native/parcours/internal/quote"
 	"github.com/mattermost/mattermost/server/public/model"
 	"go.uber.org/zap"
 )
@@ -49,7 +50,7 @@ func (ob *Onboarding) cmdDiagnostic(ctx context.Context, req command.Request, ar
 		case "recommencer", "nouveau", "restart":
 			restart = true
 		default:
-			return command.Response{Text: fmt.Sprintf("Option « %s » inconnue. Exemples : `/parcours diagnostic`, `/parcours diagnostic equipe`, `/parcours diagnostic recommencer`.", a)}, nil
+			return command.Response{Text: fmt.Sprintf("Option « %s » inconnue. Exemples : `/parcours diagnostic`, `/parcours diagnostic equipe`, `/parcours diagnostic recommencer`.", quote.Text(a, 40))}, nil
 		}
 	}
 	dm, err := ob.StartInDM(ctx, req.UserID, aud, restart)
@@ -89,7 +90,7 @@ func (ob *Onboarding) cmdWelcome(ctx context.Context, req command.Request, args 
 	}
 	u, err := ob.o.API.GetUserByUsername(ctx, username)
 	if err != nil {
-		return command.Response{Text: fmt.Sprintf("Utilisateur « @%s » introuvable.", username)}, nil
+		return command.Response{Text: fmt.Sprintf("Utilisateur « %s » introuvable.", quote.Text("@"+username, 40))}, nil
 	}
 	sent, err := ob.Welcome(ctx, req.TeamID, u.Id, true)
 	if errors.Is(err, errNotWelcomed) {

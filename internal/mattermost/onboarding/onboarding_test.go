@@ -16,6 +16,7 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/httpapi"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
 	"github.com/cloud-pi-native/parcours/internal/metrics"
+	"github.com/cloud-pi-native/parcours/internal/quote"
 	"github.com/cloud-pi-native/parcours/internal/welcome"
 	"github.com/cloud-pi-native/parcours/knowledge"
 	"github.com/mattermost/mattermost/server/public/model"
@@ -773,5 +774,17 @@ func TestStepsAndWelcomesAreCounted(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(m.Welcomes); got != 1 {
 		t.Errorf("welcomes counted = %v, want 1", got)
+	}
+}
+
+// The words of a sub-command are echoed without live mentions.
+func TestCommandEchoesNeverPing(t *testing.T) {
+	f := newFixture(t, nil)
+	req := command.Request{UserID: "u1", UserName: "noemie", ChannelID: "town", TeamID: "team1"}
+	for _, c := range [][]string{{"diagnostic", "@channel"}, {"bienvenue", "@here"}, {"bienvenue", "channel"}} {
+		got := run(t, f, c[0], req, c[1:]...)
+		if m := quote.LiveMentions(got); len(m) != 0 {
+			t.Errorf("%v: mentions %v in %q", c, m, got)
+		}
 	}
 }
