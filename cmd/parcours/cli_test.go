@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloud-pi-native/parcours/internal/bolt"
+	"github.com/cloud-pi-native/parcours/internal/diagnostic"
+	"github.com/cloud-pi-native/parcours/internal/serve"
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -240,5 +243,64 @@ func TestVersion(t *testing.T) {
 	code, out, _ := runCLI(t, "", "version")
 	if code != 0 || !strings.HasPrefix(out, "parcours dev (commit ") || !strings.Contains(out, "go1.") {
 		t.Errorf("exit %d: %q", code, out)
+	}
+}
+
+// parcours backup while the bot runs (through its admin socket), then
+// restore into an empty folder: the diagnostics are there.
+func TestBackupAndRestore(t *testing.T) {
+	dir, err := os.MkdirTemp("", "pb") // short: a unix socket path is limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	db, err := bolt.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.Diagnostics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &diagnostic.Result{UserID: "alice", Perimeter: "sre", Answered: 7}
+	if err := st.Finish(context.Background(), res, 10); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := serve.ServeAdmin(dir, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// While the bot runs, its store is locked: only the socket can copy it.
+	out := filepath.Join(t.TempDir(), "sauvegarde.tar")
+	if code, _, errs := runCLI(t, "", "backup", "--data-dir", dir, "--out", out); code != 0 {
+		t.Fatalf("backup through the running bot: %s", errs)
+	}
+	srv.Close()
+	db.Close()
+	check := func(backup string) {
+		t.Helper()
+		restored := t.TempDir()
+		if code, _, errs := runCLI(t, "", "restore", "--data-dir", restored, backup); code != 0 {
+			t.Fatalf("restore: %s", errs)
+		}
+		db2, err := bolt.Open(restored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db2.Close()
+		st2, _ := db2.Diagnostics()
+		if rs, err := st2.Results(context.Background(), "alice"); err != nil || len(rs) != 1 || rs[0].Perimeter != "sre" || rs[0].Answered != 7 {
+			t.Errorf("restored results %+v %v", rs, err)
+		}
+	}
+	check(out)
+	// The bot stopped: the command reads the store itself.
+	out2 := filepath.Join(t.TempDir(), "hors-ligne.tar")
+	if code, _, errs := runCLI(t, "", "backup", "--data-dir", dir, "--out", out2); code != 0 {
+		t.Fatalf("offline backup: %s", errs)
+	}
+	check(out2)
+	if code, _, errs := runCLI(t, "", "backup"); code != 2 || !strings.Contains(errs, "PARCOURS_DATA_DIR") {
+		t.Errorf("no data folder: %d %s", code, errs)
 	}
 }

@@ -95,6 +95,15 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	}
 	cleanup = append(cleanup, func() { b.Store.Close() })
 
+	// The admin socket: "parcours backup" gets a consistent copy of the
+	// store from the running bot. Without it, backups need the bot stopped.
+	adminSrv, err := ServeAdmin(cfg.DataDir, b.Store)
+	if err != nil {
+		log.Warn("admin socket unavailable: parcours backup will need the bot stopped", zap.Error(err))
+	} else {
+		cleanup = append(cleanup, func() { adminSrv.Close() })
+	}
+
 	diagStore, err := b.Store.Diagnostics()
 	if err != nil {
 		return nil, err
@@ -249,6 +258,9 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		<-mmDone
 		<-reconcileDone
 		b.Onboarding.Wait()
+		if adminSrv != nil {
+			adminSrv.Close()
+		}
 		b.Engine.Close()
 		b.Store.Close()
 		log.Info("stopped")
@@ -287,6 +299,32 @@ func (b *Bot) kbPage(served []string) func(string) (string, []byte, bool) {
 		}
 		return "", nil, false
 	}
+}
+
+// ServeAdmin serves GET /backup on the admin socket of the data folder,
+// which only the bot's own user can open.
+func ServeAdmin(dir string, db *bolt.DB) (*http.Server, error) {
+	path := filepath.Join(dir, bolt.SocketName)
+	_ = os.Remove(path) // left by a killed bot: the store's lock says none runs now
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("socket d'administration %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("socket d'administration %s: %w", path, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-tar")
+		if err := db.Backup(w, dir); err != nil {
+			// The archive is cut: the client sees a broken tar, not a good one.
+			panic(http.ErrAbortHandler)
+		}
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return srv, nil
 }
 
 // Wait blocks until the bot has stopped.
