@@ -4,9 +4,11 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cloud-pi-native/parcours/internal/mmtest"
 	"github.com/mattermost/mattermost/server/public/model"
@@ -42,5 +44,24 @@ func TestUserTextNeverPingsThroughTheBot(t *testing.T) {
 	time.Sleep(time.Second) // notifications are counted after the post
 	if after := mentionCount(t, env, bob, env.BobUserID); after != before {
 		t.Errorf("bob got %d mention(s) from the bot's reply:\n%s", after-before, r.Message)
+	}
+}
+
+// A 16,000-character message is answered, briefly: the reply used to
+// exceed Mattermost's limit and the user got nothing.
+func TestLongMessageAnswered(t *testing.T) {
+	env, _ := sharedBot(t)
+	alice := env.UserClient(t, "alice")
+	dm := mmtest.DirectChannel(t, alice, env.BotUserID)
+	var b strings.Builder
+	for i := 0; b.Len() < 16000; i++ {
+		fmt.Fprintf(&b, "zorglub%d ", i)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), replyWait)
+	defer cancel()
+	q := mmtest.Post(t, alice, dm.Id, "", b.String()[:16000])
+	r := mmtest.WaitForReply(t, ctx, alice, q, fromBot(env))
+	if n := utf8.RuneCountInString(r.Message); n > 2000 {
+		t.Errorf("a %d-character reply", n)
 	}
 }

@@ -266,6 +266,7 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Text, out.Attachments = mattermost.RenderAnswer(resp.Answer, btn)
 	}
+	out.Text = mattermost.Bound(out.Text)
 	log.Debug("slash command", zap.String("sub", resp.Sub), zap.String("user_id", req.UserID), zap.Duration("took", time.Since(start)))
 	writeJSON(w, http.StatusOK, out)
 }

@@ -79,6 +79,7 @@ func (c *Client) GetUser(ctx context.Context, id string) (*model.User, error) {
 // CreatePost posts a message.
 func (c *Client) CreatePost(ctx context.Context, p *model.Post) (*model.Post, error) {
 	MarkReply(ctx, p)
+	p.Message = Bound(p.Message)
 	out, _, err := c.C.CreatePost(ctx, p)
 	if err != nil {
 		return nil, fmt.Errorf("CreatePost: %w", err)

@@ -636,8 +636,7 @@ func (b *Bot) reply(ctx context.Context, m Message, received time.Time) {
 		model.ParseMessageAttachment(post, atts)
 	}
 	replyID := ""
-	if created, err := b.o.API.CreatePost(ctx, post); err != nil {
-		log.Error("posting reply failed", zap.Error(err))
+	if created, err := CreatePost(ctx, b.o.API, post, log); err != nil {
 		outcome = "error"
 	} else {
 		b.threads.Put(m.RootID, true)

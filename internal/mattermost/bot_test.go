@@ -3,6 +3,7 @@ package mattermost
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/bolt"
@@ -27,6 +29,7 @@ type fakeAPI struct {
 	channels []*model.Channel
 	since    map[string][]*model.Post
 	block    chan struct{} // Channels waits for it to be closed
+	refuse   func(*model.Post) bool
 }
 
 func (f *fakeAPI) GetMe(ctx context.Context) (*model.User, error) { return nil, nil }
@@ -37,6 +40,13 @@ func (f *fakeAPI) GetUser(ctx context.Context, id string) (*model.User, error) {
 func (f *fakeAPI) CreatePost(ctx context.Context, p *model.Post) (*model.Post, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	// Mattermost refuses a message over 16,383 characters.
+	if n := utf8.RuneCountInString(p.Message); n > 16383 {
+		return nil, fmt.Errorf("message too long: %d characters", n)
+	}
+	if f.refuse != nil && f.refuse(p) {
+		return nil, errors.New("CreatePost: 500 internal error")
+	}
 	f.posts = append(f.posts, p)
 	return p, nil
 }
@@ -598,5 +608,60 @@ func TestRepliesNeverPing(t *testing.T) {
 				t.Errorf("%q: Markdown of the user %q live in the reply:\n%s", msg, bad, reply)
 			}
 		}
+	}
+}
+
+// A long message gets a short answer: the question is quoted in part, the
+// unknown words are few, and the reply stays far below Mattermost's limit
+// (a 16,000-character DM used to get no answer at all, a 3,000-character
+// question a 5,000-character reply).
+func TestLongMessagesGetABoundedAnswer(t *testing.T) {
+	eng, err := answer.Open(context.Background(), answer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	for _, n := range []int{3000, 16000} {
+		var words []string
+		for i := 0; len(strings.Join(words, " ")) < n; i++ {
+			words = append(words, fmt.Sprintf("zorglub%d", i))
+		}
+		msg := strings.Join(words, " ")[:n]
+		api := &fakeAPI{}
+		b := New(Options{API: api, Answers: eng}, &model.User{Id: "bot", Username: "parcours"})
+		b.feed(posted(&model.Post{Id: "p", UserId: "alice", ChannelId: "dm", Message: msg}, model.ChannelTypeDirect))
+		if len(api.posts) != 1 {
+			t.Fatalf("%d characters: %d replies", n, len(api.posts))
+		}
+		if got := utf8.RuneCountInString(api.posts[0].Message); got > 1500 {
+			t.Errorf("%d-character question: %d-character reply", n, got)
+		}
+	}
+}
+
+// hugeAsk answers with a page whose title and excerpt are enormous.
+type hugeAsk struct{}
+
+func (hugeAsk) Ask(ctx context.Context, q string) (*answer.Answer, error) {
+	return &answer.Answer{Query: q, Answered: true, Passages: []answer.Passage{
+		{Title: strings.Repeat("Titre ", 5000), URL: "http://kb/x", Excerpt: strings.Repeat("très long ", 3000)},
+		{Title: "Deux", URL: "http://kb/y", Excerpt: strings.Repeat("encore ", 3000)}}}, nil
+}
+
+// Whatever the answer, the reply fits in a post; and when a post fails all
+// the same, the user is told in the thread instead of getting nothing.
+func TestEveryReplyFitsOrFallsBack(t *testing.T) {
+	api := &fakeAPI{}
+	b := New(Options{API: api, Answers: hugeAsk{}}, &model.User{Id: "bot", Username: "parcours"})
+	b.feed(posted(&model.Post{Id: "p1", UserId: "alice", ChannelId: "dm", Message: "question"}, model.ChannelTypeDirect))
+	if len(api.posts) != 1 || !strings.Contains(api.posts[0].Message, "Deux") {
+		t.Fatalf("huge answer: %d replies", len(api.posts))
+	}
+	api = &fakeAPI{refuse: func(p *model.Post) bool { return len(p.Attachments()) > 0 }}
+	b = New(Options{API: api, Answers: echoAsk{}, Signer: NewSigner([]byte(strings.Repeat("k", 32)), time.Hour), ActionURL: "http://bot/a"},
+		&model.User{Id: "bot", Username: "parcours"})
+	b.feed(posted(&model.Post{Id: "p2", UserId: "alice", ChannelId: "dm", Message: "question"}, model.ChannelTypeDirect))
+	if len(api.posts) != 1 || api.posts[0].RootId != "p2" || !strings.Contains(api.posts[0].Message, "pas pu") {
+		t.Fatalf("no fallback in the thread when the reply failed: %+v", api.posts)
 	}
 }

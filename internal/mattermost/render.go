@@ -3,6 +3,7 @@ package mattermost
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/quote"
@@ -69,9 +70,9 @@ func RenderAnswer(a *answer.Answer, btn *Buttons) (string, []*model.MessageAttac
 		b.WriteString("Voici ce que dit la base de connaissances :\n")
 	}
 	for _, p := range a.Shown() {
-		title := p.Title
+		title := clip(p.Title, maxTitle)
 		if p.PageTitle != "" && p.PageTitle != p.Title {
-			title = p.PageTitle + " › " + p.Title
+			title = clip(p.PageTitle, maxTitle) + " › " + title
 		}
 		// Knowledge pages come from outside too: their mentions notify
 		// no one through the bot.
@@ -80,7 +81,7 @@ func RenderAnswer(a *answer.Answer, btn *Buttons) (string, []*model.MessageAttac
 		} else {
 			fmt.Fprintf(&b, "\n**%s**", quote.Mentions(oneLine(title)))
 		}
-		if ex := oneLine(p.Excerpt); ex != "" {
+		if ex := clip(oneLine(p.Excerpt), maxExcerpt); ex != "" {
 			fmt.Fprintf(&b, "\n> %s", quote.Mentions(ex))
 		}
 		b.WriteString("\n")
@@ -152,3 +153,11 @@ func escapeLink(s string) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// clip cuts s to n characters with "…".
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}

@@ -101,9 +101,8 @@ func (ob *Onboarding) postStep(ctx context.Context, userID, channelID string, st
 	if t, ok := ob.trackedOf(userID); ok && t.postID != keep {
 		ob.closeTracked(ctx, userID, t, st)
 	}
-	p, err := ob.o.API.CreatePost(ctx, ob.stepPost(userID, channelID, st, message))
+	p, err := mattermost.CreatePost(ctx, ob.o.API, ob.stepPost(userID, channelID, st, message), ob.o.Logger.With(zap.String("user_id", userID)))
 	if err != nil {
-		ob.o.Logger.Error("posting diagnostic step failed", zap.String("user_id", userID), zap.Error(err))
 		return nil, err
 	}
 	if m := ob.o.Metrics; m != nil {
@@ -187,9 +186,7 @@ func (ob *Onboarding) patch(ctx context.Context, p *model.Post, line string) {
 }
 
 func (ob *Onboarding) post(ctx context.Context, p *model.Post) {
-	if _, err := ob.o.API.CreatePost(ctx, p); err != nil {
-		ob.o.Logger.Error("posting failed", zap.String("channel_id", p.ChannelId), zap.Error(err))
-	}
+	mattermost.CreatePost(ctx, ob.o.API, p, ob.o.Logger)
 }
 
 func ephemeral(text string) *model.PostActionIntegrationResponse {

@@ -181,6 +181,7 @@ type Client struct{ C *model.Client4 }
 
 func (c Client) CreatePost(ctx context.Context, p *model.Post) (*model.Post, error) {
 	mattermost.MarkReply(ctx, p)
+	p.Message = mattermost.Bound(p.Message)
 	out, _, err := c.C.CreatePost(ctx, p)
 	if err != nil {
 		return nil, fmt.Errorf("CreatePost: %w", err)
