@@ -105,6 +105,10 @@ gofmt_check() {
 	fi
 }
 
+deploy_tests() {
+	(cd deploy && go vet ./... && gotest -count=1 ./...)
+}
+
 e2e_suite() {
 	local env_file rc running
 	env_file=${PARCOURS_E2E_ENV:-${PARCOURS_E2E_STATE:-/tmp/parcours-e2e}/e2e.env}
@@ -141,6 +145,8 @@ if [ -n "$unit" ]; then
 	# the binary built as the Dockerfile does, run as the image runs it (root needed: skipped
 	# without it, failed without it under CI)
 	step "image" gotest -count=1 -tags image -run TestImageEquivalent ./cmd/parcours
+	# the Kubernetes manifests, rendered with the Kustomize Go API in their own module (deploy/go.mod)
+	step "manifestes (deploy/)" deploy_tests
 fi
 if [ -n "$e2e" ]; then
 	step "tests de bout en bout" e2e_suite
