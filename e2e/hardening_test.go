@@ -5,7 +5,11 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -64,4 +68,74 @@ func TestLongMessageAnswered(t *testing.T) {
 	if n := utf8.RuneCountInString(r.Message); n > 2000 {
 		t.Errorf("a %d-character reply", n)
 	}
+}
+
+// readyz returns the status and body of the bot's readiness probe.
+func readyz(t *testing.T, url string) (int, string) {
+	t.Helper()
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(url + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// With Mattermost frozen (SIGSTOP), the WebSocket stays open but nothing
+// comes back: the bot is not ready, and says why; once Mattermost is back,
+// it is ready again.
+func TestReadinessFollowsMattermost(t *testing.T) {
+	env, bot := sharedBot(t)
+	if code, body := readyz(t, bot.URL); code != http.StatusOK {
+		t.Fatalf("not ready before the freeze: %d %s", code, body)
+	}
+	mm, err := os.FindProcess(env.MattermostPID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mm.Signal(syscall.SIGSTOP); err != nil {
+		t.Skipf("cannot freeze Mattermost (pid %d): %v", env.MattermostPID, err)
+	}
+	resumed := false
+	resume := func() {
+		if !resumed {
+			mm.Signal(syscall.SIGCONT)
+			resumed = true
+		}
+	}
+	defer resume()
+	frozen := time.Now()
+	code, body := 0, ""
+	for time.Since(frozen) < 30*time.Second {
+		if code, body = readyz(t, bot.URL); code == http.StatusServiceUnavailable {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	notReadyAfter := time.Since(frozen)
+	resume()
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "Mattermost") {
+		t.Fatalf("Mattermost frozen for %v: readiness %d %q", notReadyAfter.Round(time.Second), code, body)
+	}
+	t.Logf("not ready %v after the freeze: %s", notReadyAfter.Round(100*time.Millisecond), strings.TrimSpace(body))
+	back := time.Now()
+	for time.Since(back) < 30*time.Second {
+		if code, body = readyz(t, bot.URL); code == http.StatusOK {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if code != http.StatusOK {
+		t.Fatalf("Mattermost back for 30 s, still not ready: %q", body)
+	}
+	t.Logf("ready again %v after Mattermost came back", time.Since(back).Round(100*time.Millisecond))
+	// And it answers.
+	alice := env.UserClient(t, "alice")
+	dm := mmtest.DirectChannel(t, alice, env.BotUserID)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*replyWait)
+	defer cancel()
+	q := mmtest.Post(t, alice, dm.Id, "", "c'est quoi devsecops en gros ?")
+	mmtest.WaitForReply(t, ctx, alice, q, fromBot(env))
 }

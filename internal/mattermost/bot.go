@@ -73,6 +73,11 @@ type Options struct {
 	// posts and the posts handled recently, so that after a restart or a
 	// crash what was posted meanwhile is answered, once. Nil keeps nothing.
 	Progress Progress
+	// ProbeInterval is how often the bot pings the server on the
+	// WebSocket; AliveWindow how long without any sign of life (event,
+	// pong, server ping) before Alive says the connection is not alive.
+	// Defaults 5 s and 15 s.
+	ProbeInterval, AliveWindow time.Duration
 	// StateFile is where versions before Progress kept the time of the
 	// newest post seen, on clean shutdowns only; read once when Progress
 	// has no position yet.
@@ -95,6 +100,7 @@ type Bot struct {
 
 	inflight  sync.WaitGroup
 	connected atomic.Bool
+	alive     atomic.Int64 // last sign of life of the server on the WebSocket (unix ns)
 	track     *tracker // the position in the stream of posts
 	queue     *serial  // one user's posts are handled in order
 	savedAt   time.Time
@@ -129,6 +135,12 @@ func New(o Options, me *model.User) *Bot {
 	if o.MaxAge == 0 {
 		o.MaxAge = 10 * time.Minute
 	}
+	if o.ProbeInterval == 0 {
+		o.ProbeInterval = 5 * time.Second
+	}
+	if o.AliveWindow == 0 {
+		o.AliveWindow = 3 * o.ProbeInterval
+	}
 	return &Bot{o: o, me: me, seen: newBoundedSet(20000), threads: newBoundedMap(20000),
 		hooks: map[model.WebsocketEventType][]EventHook{}, track: newTracker(), queue: newSerial()}
 }
@@ -138,6 +150,23 @@ func (b *Bot) Me() *model.User { return b.me }
 
 // Connected reports whether the WebSocket is up.
 func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// Alive reports whether the WebSocket is up and the server showed a sign
+// of life recently (an event, the answer to the bot's ping, its own ping);
+// why says what is wrong, in French, for the readiness probe. A frozen
+// server keeps the socket open but answers nothing.
+func (b *Bot) Alive() (ok bool, why string) {
+	if !b.connected.Load() {
+		return false, "WebSocket Mattermost non connecté"
+	}
+	if since := time.Since(time.Unix(0, b.alive.Load())); since > b.o.AliveWindow {
+		return false, fmt.Sprintf("Mattermost ne répond plus sur le WebSocket depuis %d s", int(since.Seconds()))
+	}
+	return true, ""
+}
+
+// markAlive notes a sign of life of the server.
+func (b *Bot) markAlive() { b.alive.Store(time.Now().UnixNano()) }
 
 // Intercept adds an interceptor, called in order before answering.
 func (b *Bot) Intercept(f Interceptor) { b.interceptors = append(b.interceptors, f) }
@@ -210,8 +239,14 @@ func (b *Bot) session(ctx context.Context) error {
 	b.mu.Lock()
 	b.ws = ws
 	b.mu.Unlock()
+	// Pongs to the bot's pings and the server's own pings are signs of
+	// life, as events are.
+	serverPing := ws.Conn.PingHandler()
+	ws.Conn.SetPingHandler(func(data string) error { b.markAlive(); return serverPing(data) })
+	ws.Conn.SetPongHandler(func(string) error { b.markAlive(); return nil })
 	// A resumed session gets no new hello: being dialled is being up; a
 	// refused token closes the socket and brings us back here.
+	b.markAlive()
 	b.connected.Store(true)
 	b.o.Metrics.Connected.Set(1)
 	if connID != "" {
@@ -219,6 +254,8 @@ func (b *Bot) session(ctx context.Context) error {
 	}
 	ws.Listen()
 	defer ws.Close()
+	probe := time.NewTicker(b.o.ProbeInterval)
+	defer probe.Stop()
 	events, responses := ws.EventChannel, ws.ResponseChannel
 	for {
 		select {
@@ -226,9 +263,17 @@ func (b *Bot) session(ctx context.Context) error {
 			return ctx.Err()
 		case <-ws.PingTimeoutChannel:
 			return errPingTimeout
+		case <-probe.C:
+			// A control frame: safe beside the client's own writer, and
+			// an error, not a panic, once the socket is closed.
+			if err := ws.Conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(b.o.ProbeInterval)); err != nil {
+				b.o.Logger.Debug("websocket ping failed", zap.Error(err))
+			}
 		case _, ok := <-responses:
 			if !ok {
 				responses = nil
+			} else {
+				b.markAlive()
 			}
 		case ev, ok := <-events:
 			if !ok {
@@ -254,6 +299,7 @@ func (b *Bot) DropConnection() {
 }
 
 func (b *Bot) handleEvent(ctx context.Context, ev *model.WebSocketEvent) {
+	b.markAlive()
 	b.mu.Lock()
 	if ev.EventType() != model.WebsocketEventHello {
 		b.lastEvent = time.Now()

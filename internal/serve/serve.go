@@ -335,8 +335,8 @@ func (b *Bot) ready() (bool, []string) {
 	if b.Engine.Stats().Pages == 0 {
 		why = append(why, "base de connaissances vide ou non chargée")
 	}
-	if !b.MM.Connected() {
-		why = append(why, "WebSocket Mattermost non connecté")
+	if ok, reason := b.MM.Alive(); !ok {
+		why = append(why, reason)
 	}
 	return len(why) == 0, why
 }
