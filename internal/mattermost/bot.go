@@ -101,8 +101,8 @@ type Bot struct {
 	inflight  sync.WaitGroup
 	connected atomic.Bool
 	alive     atomic.Int64 // last sign of life of the server on the WebSocket (unix ns)
-	track     *tracker // the position in the stream of posts
-	queue     *serial  // one user's posts are handled in order
+	track     *tracker     // the position in the stream of posts
+	queue     *serial      // one user's posts are handled in order
 	savedAt   time.Time
 	mu        sync.Mutex
 	ws        *model.WebSocketClient
