@@ -64,7 +64,7 @@ func runChat(ctx context.Context, env *cliEnv, args []string) error {
 		}
 	}
 	var welcomeText string
-	if msg, err := welcome.Load(kb.DataFS(srcs, welcome.File), welcome.File); err == nil {
+	if msg, _, err := welcome.Load(srcs); err == nil {
 		welcomeText = msg.Render(welcome.Vars{Name: who, Team: "Cloud Pi Native"})
 	} else {
 		fmt.Fprintf(env.stderr, "avertissement : %v\n", err)

@@ -106,6 +106,7 @@ type Base struct {
 	Catalog  *parcours.Catalog // learning paths
 	Skipped  int               // near-empty, excluded or unlisted files
 	Learned  int               // abbreviations learned from the pages (in Synonyms)
+	site     *siteData         // site.data references of the pages (sitedata.go)
 }
 
 // defaultExcludes are never content: data and layout folders (Jekyll "_data",
@@ -116,8 +117,15 @@ var defaultExcludes = []string{"**/_*/**", "_*/**", "**/.*/**", ".*/**", "**/nod
 // error is returned only when a source cannot be read at all or no page is
 // found, so a bad edit never empties the running index.
 func Load(ctx context.Context, sources ...Source) (*Base, error) {
-	b := &Base{}
+	b := &Base{site: newSiteData(sources)}
 	embedded := false
+	// Every source is brought up to date before any page is read: a page
+	// may quote the data files of another source.
+	for _, src := range sources {
+		if err := b.syncSource(ctx, src); err != nil {
+			return nil, err
+		}
+	}
 	for _, src := range sources {
 		embedded = embedded || src.Name == EmbeddedName
 		if err := ctx.Err(); err != nil {
@@ -127,6 +135,7 @@ func Load(ctx context.Context, sources ...Source) (*Base, error) {
 			return nil, err
 		}
 	}
+	b.Warnings = append(b.Warnings, b.site.warnings()...)
 	if len(b.Pages) == 0 {
 		return nil, errors.New("aucune page Markdown indexable dans les sources")
 	}
@@ -158,18 +167,27 @@ func Load(ctx context.Context, sources ...Source) (*Base, error) {
 	return b, nil
 }
 
+// syncSource brings a git source up to date. A forge that is down keeps the
+// last checkout in service, with a warning.
+func (b *Base) syncSource(ctx context.Context, src Source) error {
+	if src.sync == nil {
+		return nil
+	}
+	if err := src.sync(ctx); err != nil {
+		if src.FS == nil {
+			return err
+		}
+		if _, statErr := fs.Stat(src.FS, "."); statErr != nil {
+			return err
+		}
+		b.Warnings = append(b.Warnings, Warning{Source: src.Name, Msg: err.Error()})
+	}
+	return nil
+}
+
 func (b *Base) loadSource(ctx context.Context, src Source) error {
 	if src.FS == nil {
 		return fmt.Errorf("source %s: pas de système de fichiers", src.Name)
-	}
-	if src.sync != nil {
-		if err := src.sync(ctx); err != nil {
-			// A forge that is down keeps the last checkout in service.
-			if _, statErr := fs.Stat(src.FS, "."); statErr != nil {
-				return err
-			}
-			b.Warnings = append(b.Warnings, Warning{Source: src.Name, Msg: err.Error()})
-		}
 	}
 	excl := make([]*regexp.Regexp, 0, len(defaultExcludes)+len(src.Exclude))
 	for _, g := range append(append([]string{}, defaultExcludes...), src.Exclude...) {
@@ -238,6 +256,7 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 			b.Skipped++
 			continue
 		}
+		data = b.site.expand(src, name, data)
 		p, warns := parsePage(src.Name, name, data)
 		b.Warnings = append(b.Warnings, warns...)
 		if p == nil {

@@ -137,12 +137,16 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	if err != nil {
 		return nil, err
 	}
-	wel, werr := loadWelcome(cfg.Sources)
+	wel, wwarns, werr := loadWelcome(cfg.Sources)
 	if werr != nil {
 		log.Error("message de bienvenue invalide : celui intégré est utilisé", zap.Error(werr))
-		if wel, err = welcome.Load(knowledge.FS, welcome.File); err != nil {
+		// The shipped text, with the organisation's values all the same.
+		if wel, wwarns, err = loadWelcome(append([]kb.Source{kb.Embedded()}, cfg.Sources...)); err != nil {
 			return nil, fmt.Errorf("message de bienvenue intégré: %w", err)
 		}
+	}
+	for _, w := range wwarns {
+		log.Warn("message de bienvenue", zap.String("avertissement", w))
 	}
 
 	if ln == nil {
@@ -382,11 +386,12 @@ func reloadData(sources []kb.Source, d *diagnostic.Engine, ob *onboarding.Onboar
 	} else {
 		d.SetQuestionnaire(q)
 	}
-	if w, err := loadWelcome(sources); err != nil {
+	if w, wwarns, err := loadWelcome(sources); err != nil {
 		log.Warn("welcome not reloaded", zap.Error(err))
 		warnings = append(warnings, "message de bienvenue non rechargé, l'ancien reste en service : "+err.Error())
 	} else {
 		ob.SetWelcome(w)
+		warnings = append(warnings, wwarns...)
 	}
 	return warnings
 }
@@ -414,8 +419,19 @@ func loadQuestionnaire(sources []kb.Source) (*diagnostic.Questionnaire, error) {
 	return diagnostic.Load(kb.DataFS(sources, diagnostic.File), diagnostic.File)
 }
 
-func loadWelcome(sources []kb.Source) (*welcome.Message, error) {
-	return welcome.Load(kb.DataFS(sources, welcome.File), welcome.File)
+// loadWelcome reads the welcome of the first source that has one, else the
+// shipped one, with the organisation's values in place of its
+// {{ site.data.* }} references; the warnings name the values left unset.
+func loadWelcome(sources []kb.Source) (*welcome.Message, []string, error) {
+	m, warns, err := welcome.Load(sources)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []string
+	for _, w := range warns {
+		out = append(out, "message de bienvenue : "+w.String())
+	}
+	return m, out, nil
 }
 
 func (b *Bot) pathTitle(id string) string {

@@ -46,7 +46,7 @@ func TestReloadDataKeepsThePreviousOnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := loadWelcome(sources)
+	w, _, err := loadWelcome(sources)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +88,30 @@ func TestReloadDataKeepsThePreviousOnError(t *testing.T) {
 	}
 	if p := ob.Preview("Ana", "Équipe"); !strings.Contains(p, "Salut Ana") {
 		t.Errorf("a broken welcome replaced the one in service:\n%s", p)
+	}
+}
+
+// The welcome gives the organisation's own support channel, set in a
+// source's _data/organisation.yaml, without the operator rewriting the text.
+func TestWelcomeShowsTheOrganisationsSupportChannel(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "_data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "_data", "organisation.yaml"), []byte("support:\n  canal: ~entraide-de-mon-ministere\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The shipped welcome is listed first, as with PARCOURS_SOURCES=embarquee,DIR.
+	w, warns, err := loadWelcome([]kb.Source{kb.Embedded(), kb.Dir(dir)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := w.Render(welcome.Vars{Name: "Ana", Team: "Équipe"})
+	if !strings.Contains(text, "~entraide-de-mon-ministere") || strings.Contains(text, "site.data") {
+		t.Errorf("welcome does not give the organisation's channel:\n%s", text)
+	}
+	if len(warns) != 0 {
+		t.Errorf("warnings %v", warns)
 	}
 }
 

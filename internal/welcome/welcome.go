@@ -1,6 +1,10 @@
 // Package welcome renders the welcome message sent to newcomers, from the
 // knowledge base's _data/bienvenue.md, so that admins change the text
 // without a rebuild.
+//
+// The text may quote the organisation's data like a page does
+// ("{{ site.data.organisation.support.canal }}"): Load replaces those
+// references (see kb.ReadDataFile); Parse expects them replaced.
 package welcome
 
 import (
@@ -8,12 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/quote"
 )
 
@@ -47,13 +51,20 @@ type frontMatter struct {
 
 var placeholderRe = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
 
-// Load reads and checks the welcome at name in fsys.
-func Load(fsys fs.FS, name string) (*Message, error) {
-	data, err := fs.ReadFile(fsys, name)
+// Load reads and checks the welcome of the first source that has one, else
+// the shipped one, with the organisation's values (_data/organisation.yaml)
+// in place of its {{ site.data.* }} references. The warnings name the values
+// nobody set (a neutral text stands in for them).
+func Load(sources []kb.Source) (*Message, []kb.Warning, error) {
+	data, warns, err := kb.ReadDataFile(sources, File)
 	if err != nil {
-		return nil, fmt.Errorf("lecture du message de bienvenue: %w", err)
+		return nil, nil, fmt.Errorf("lecture du message de bienvenue: %w", err)
 	}
-	return Parse(name, data)
+	m, err := Parse(File, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, warns, nil
 }
 
 // Parse reads a welcome: optional YAML front matter between "---" lines,

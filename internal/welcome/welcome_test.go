@@ -5,16 +5,16 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/cloud-pi-native/parcours/knowledge"
+	"github.com/cloud-pi-native/parcours/internal/kb"
 )
 
 func TestShippedWelcome(t *testing.T) {
-	m, err := Load(knowledge.FS, File)
+	m, _, err := Load(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := m.Render(Vars{Name: "Camille Martin", Team: "Ministère A"})
-	if !strings.Contains(out, "Camille Martin") || !strings.Contains(out, "Ministère A") || strings.Contains(out, "{{") {
+	if !strings.Contains(out, "Camille Martin") || !strings.Contains(out, "Ministère A") || strings.Contains(out, "{{") || strings.Contains(out, "site.data") {
 		t.Errorf("rendu: %s", out)
 	}
 	if strings.Contains(out, "boutons:") || strings.HasPrefix(out, "---") {
@@ -72,7 +72,8 @@ func TestParseErrors(t *testing.T) {
 	if m.Buttons.Paths != "Les parcours" || m.Buttons.Diagnostic != "Faire le diagnostic" {
 		t.Errorf("boutons par défaut gardés: %+v", m.Buttons)
 	}
-	if _, err := Load(fstest.MapFS{}, File); err == nil {
-		t.Error("fichier absent accepté")
+	broken := kb.Source{Name: "m", FS: fstest.MapFS{File: {Data: []byte("Bonjour {{prenom}}")}}}
+	if _, _, err := Load([]kb.Source{broken}); err == nil || !strings.Contains(err.Error(), "{{prenom}}") {
+		t.Errorf("variable inconnue acceptée: %v", err)
 	}
 }

@@ -221,7 +221,7 @@ func newFixture(t *testing.T, mod func(*Options)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wm, err := welcome.Load(knowledge.FS, welcome.File)
+	wm, _, err := welcome.Load(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
