@@ -29,7 +29,7 @@ var derivations = []derivation{
 	{"ier", "ication", nil},
 	{"quer", "cation", nil}, // communiquer → communication
 	{"er", "age", nil},      // stocker → stockage, nettoyer → nettoyage
-	{"er", "ion", []string{"ct", "ss", "ut", "it", "us", "rs"}}, // exécuter → exécution
+	{"er", "ion", []string{"ct", "ss", "ut", "it", "us"}}, // exécuter → exécution
 	{"uer", "ution", nil},           // distribuer → distribution
 	{"er", "ition", []string{"os"}}, // composer → composition
 	{"er", "ance", nil},             // surveiller → surveillance
@@ -48,7 +48,6 @@ var derivations = []derivation{
 	{"ir", "isseur", nil},   // fournir → fournisseur
 	{"enir", "ention", nil}, // intervenir → intervention, retenir → rétention
 	{"ir", "ie", nil},       // sortir → sortie
-	{"ir", "", nil},         // finir → fin
 	{"illir", "il", nil},    // accueillir → accueil
 	// Irregular stems.
 	{"imer", "ession", nil},  // supprimer → suppression, imprimer → impression
@@ -104,7 +103,7 @@ func addFamilies(b *lexicon.Builder) int {
 				if noun == v || !strings.HasSuffix(noun, d.nounEnd) {
 					continue
 				}
-				if len(d.nounEnd) <= 1 && !strings.HasPrefix(v, strings.TrimSuffix(noun, d.nounEnd)) {
+				if len(d.nounEnd) <= 1 && !zeroDerivation(b, v, noun, d.nounEnd) {
 					continue
 				}
 				b.AddFamily(v, noun)
@@ -122,4 +121,17 @@ func hasAnySuffix(s string, ends []string) bool {
 		}
 	}
 	return false
+}
+
+// zeroDerivation checks a noun made of a verb's bare stem ("test",
+// "contrôle"): the stem must be spelled exactly as the verb's, be at least
+// 4 letters long, and the noun must not be a grammatical word ("vers" is
+// not verser's noun).
+func zeroDerivation(b *lexicon.Builder, verb, noun, end string) bool {
+	stem := strings.TrimSuffix(noun, end)
+	if len([]rune(stem)) < 4 || !strings.HasPrefix(verb, stem) {
+		return false
+	}
+	p, _ := b.HasLemma(noun)
+	return p&(lexicon.Grammatical|lexicon.Preposition|lexicon.Determiner|lexicon.Pronoun|lexicon.Conjunction) == 0
 }
