@@ -197,6 +197,12 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// Counts returns how many lemmas, folded forms and English entries were
+// added.
+func (b *Builder) Counts() (lemmas, forms, english int) {
+	return len(b.pos), len(b.forms), len(b.english)
+}
+
 // Tables are the bytes Open reads.
 type Tables struct {
 	Forms, Lemmas, Thesaurus, EnglishIndex, EnglishText []byte

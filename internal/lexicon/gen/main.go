@@ -135,6 +135,8 @@ func run(debs, out string) error {
 	if err != nil {
 		return err
 	}
+	nl, nf, ne := b.Counts()
+	fmt.Fprintf(&report, "- tables: %d lemmas, %d distinct folded forms, %d English entries\n", nl, nf, ne)
 	files := []struct {
 		name string
 		data []byte
