@@ -117,7 +117,7 @@ func TestBackupWhileAnsweringOpensInASecondInstance(t *testing.T) {
 	}
 	// Not registering /parcours: that would point the command at this
 	// short-lived instance.
-	second, err := startBotAt(ctx, env, dir, io.Discard, "127.0.0.1:0", "PARCOURS_REGISTER_COMMAND=false")
+	second, err := startBotWith(ctx, env, dir, io.Discard, "127.0.0.1:0", map[string]string{"PARCOURS_REGISTER_COMMAND": "false"})
 	if err != nil {
 		t.Fatalf("a second instance on the restored folder: %v", err)
 	}

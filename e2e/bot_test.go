@@ -61,7 +61,7 @@ func startBot(ctx context.Context, env *mmtest.Env, dataDir string, logw io.Writ
 
 // startBotAt is startBot listening on addr: a bot restarted on the same
 // address keeps the buttons it posted working, as in production.
-func startBotAt(ctx context.Context, env *mmtest.Env, dataDir string, logw io.Writer, addr string, extra ...string) (*botUnderTest, error) {
+func startBotAt(ctx context.Context, env *mmtest.Env, dataDir string, logw io.Writer, addr string) (*botUnderTest, error) {
 	return startBotWith(ctx, env, dataDir, logw, addr, nil)
 }
 
@@ -80,10 +80,6 @@ func startBotWith(ctx context.Context, env *mmtest.Env, dataDir string, logw io.
 		"PARCOURS_PUBLIC_URL": url,
 		"PARCOURS_DATA_DIR":   dataDir,
 		"PARCOURS_ADMINS":     env.AdminUsername,
-	}
-	for _, kv := range extra {
-		k, v, _ := strings.Cut(kv, "=")
-		vars[k] = v
 	}
 	for k, v := range extra {
 		vars[k] = v
