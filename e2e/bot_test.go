@@ -80,6 +80,10 @@ func startBotWith(ctx context.Context, env *mmtest.Env, dataDir string, logw io.
 		"PARCOURS_PUBLIC_URL": url,
 		"PARCOURS_DATA_DIR":   dataDir,
 		"PARCOURS_ADMINS":     env.AdminUsername,
+		// Room for the suite's questions from alice, a limit all the
+		// same for TestFloodFromOneUserLimited.
+		"PARCOURS_RATE_LIMIT": "60",
+		"PARCOURS_RATE_BURST": "20",
 	}
 	for k, v := range extra {
 		vars[k] = v

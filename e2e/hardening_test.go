@@ -139,3 +139,46 @@ func TestReadinessFollowsMattermost(t *testing.T) {
 	q := mmtest.Post(t, alice, dm.Id, "", "c'est quoi devsecops en gros ?")
 	mmtest.WaitForReply(t, ctx, alice, q, fromBot(env))
 }
+
+// A flood of DMs from one user: a burst answered, one polite message, then
+// silence (all 40 were answered on main).
+func TestFloodFromOneUserLimited(t *testing.T) {
+	env, _ := sharedBot(t)
+	user, token := env.CreateUser(t, "flood")
+	env.AddToTeam(t, user.Id)
+	c := env.Client(t, token)
+	dm := mmtest.DirectChannel(t, c, env.BotUserID)
+	start := time.Now()
+	for i := range 40 {
+		mmtest.Post(t, c, dm.Id, "", fmt.Sprintf("c'est quoi devsecops ? (%d)", i))
+	}
+	posting := time.Since(start)
+	time.Sleep(3 * time.Second) // the bot answers in milliseconds; a margin for a loaded machine
+	l, _, err := c.GetPostsForChannel(t.Context(), dm.Id, 0, 200, "", false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers, polite := 0, 0
+	var first, last int64
+	for _, p := range l.Posts {
+		switch {
+		case p.UserId != env.BotUserID:
+			if first == 0 || p.CreateAt < first {
+				first = p.CreateAt
+			}
+			continue
+		case strings.Contains(p.Message, "beaucoup de messages"):
+			polite++
+		default:
+			answers++
+		}
+		last = max(last, p.CreateAt)
+	}
+	// A burst of 20, then one more a second (PARCOURS_RATE_LIMIT=60) from
+	// the first question to the last reply.
+	refill := int((last-first)/1000) + 1
+	if polite != 1 || answers < 20 || answers > 20+refill {
+		t.Errorf("40 DMs posted in %v: %d answers and %d polite messages, want 20 (+%d at most) and 1", posting.Round(time.Millisecond), answers, polite, refill)
+	}
+	t.Logf("40 DMs in %v: %d answered, %d polite message", posting.Round(time.Millisecond), answers, polite)
+}

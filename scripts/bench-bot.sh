@@ -41,7 +41,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 	set +a
 	export PARCOURS_MM_URL="$MM_URL" PARCOURS_MM_TOKEN="$MM_BOT_TOKEN" \
 		PARCOURS_LISTEN="127.0.0.1:$port" PARCOURS_PUBLIC_URL="http://127.0.0.1:$port" \
-		PARCOURS_DATA_DIR="$work/data" PARCOURS_LOG_LEVEL=warn
+		PARCOURS_DATA_DIR="$work/data" PARCOURS_LOG_LEVEL=warn PARCOURS_RATE_LIMIT=0
 	exec "$work/parcours" serve
 ) 2>"$work/bot.log" &
 bot_pid=$!

@@ -65,6 +65,9 @@ type Config struct {
 	ActionTTL time.Duration
 	// DiagnosticExpiry is how long an abandoned diagnostic is kept.
 	DiagnosticExpiry time.Duration
+	// RateLimit is how many messages (and slash commands) a user may send
+	// the bot per minute, with bursts of RateBurst; 0 turns it off.
+	RateLimit, RateBurst int
 	// Welcome sends newcomers of the bot's teams a welcome in a direct
 	// message; WelcomeGuests includes guest accounts.
 	Welcome, WelcomeGuests bool
@@ -89,6 +92,8 @@ var Env = []struct{ Name, Flag, Help string }{
 	{"PARCOURS_DIAGNOSTIC_EXPIRY", "diagnostic-expiry", "durée de conservation d'un diagnostic abandonné (défaut 72h)"},
 	{"PARCOURS_WELCOME", "welcome", "accueillir en message direct les nouveaux membres des équipes du bot (true/false, défaut true)"},
 	{"PARCOURS_WELCOME_GUESTS", "welcome-guests", "accueillir aussi les invités (true/false, défaut false)"},
+	{"PARCOURS_RATE_LIMIT", "rate-limit", "messages (et commandes) par minute qu'un utilisateur peut adresser au bot ; au-delà, un message poli puis le silence (défaut 10, 0 = sans limite)"},
+	{"PARCOURS_RATE_BURST", "rate-burst", "messages qu'un utilisateur peut envoyer d'affilée avant que la limite s'applique (défaut 10)"},
 	{"PARCOURS_GIT_USERNAME", "git-username", "utilisateur HTTPS des sources git (défaut oauth2)"},
 	{"PARCOURS_GIT_TOKEN", "git-token", "jeton (ou mot de passe) HTTPS des sources git ; préférez PARCOURS_GIT_TOKEN_FILE"},
 	{"PARCOURS_GIT_TOKEN_FILE", "git-token-file", "fichier contenant le jeton HTTPS des sources git, relu à chaque mise à jour"},
@@ -213,6 +218,20 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 		}
 		c.ActionKey = []byte(k)
 	}
+	intVar := func(name string, def, lo, hi int) int {
+		v := get(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			bad(name, "valeur « %s » invalide : attendu un nombre entier de %d à %d", v, lo, hi)
+			return def
+		}
+		return n
+	}
+	c.RateLimit = intVar("PARCOURS_RATE_LIMIT", 10, 0, 100000)
+	c.RateBurst = intVar("PARCOURS_RATE_BURST", 10, 1, 100000)
 	c.ActionTTL = parseDuration(get("PARCOURS_ACTION_TTL"), 7*24*time.Hour, "PARCOURS_ACTION_TTL", bad)
 	c.DiagnosticExpiry = parseDuration(get("PARCOURS_DIAGNOSTIC_EXPIRY"), 72*time.Hour, "PARCOURS_DIAGNOSTIC_EXPIRY", bad)
 

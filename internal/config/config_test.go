@@ -183,3 +183,23 @@ func TestBrowserURL(t *testing.T) {
 		t.Errorf("an invalid browser URL must be named: %v", err)
 	}
 }
+
+func TestRateLimitSettings(t *testing.T) {
+	env := validEnv(t)
+	c, err := Load(nil, envOf(env), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RateLimit != 10 || c.RateBurst != 10 {
+		t.Errorf("defaults %d/min burst %d, want 10 and 10", c.RateLimit, c.RateBurst)
+	}
+	env["PARCOURS_RATE_LIMIT"], env["PARCOURS_RATE_BURST"] = "0", "3"
+	if c, err = Load(nil, envOf(env), io.Discard); err != nil || c.RateLimit != 0 || c.RateBurst != 3 {
+		t.Errorf("limit off: %v %+v", err, c)
+	}
+	env["PARCOURS_RATE_LIMIT"], env["PARCOURS_RATE_BURST"] = "dix", "0"
+	_, err = Load(nil, envOf(env), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "PARCOURS_RATE_LIMIT") || !strings.Contains(err.Error(), "PARCOURS_RATE_BURST") {
+		t.Errorf("bad values accepted: %v", err)
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/logctx"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
 	"github.com/cloud-pi-native/parcours/internal/metrics"
+	"github.com/cloud-pi-native/parcours/internal/ratelimit"
 	"github.com/mattermost/mattermost/server/public/model"
 	"go.uber.org/zap"
 )
@@ -69,6 +70,9 @@ type Options struct {
 	Feedback FeedbackStore
 	// Questions records questions asked with `/parcours chercher`.
 	Questions QuestionRecorder
+	// Limiter limits the slash commands of one user, with the bot's
+	// messages; nil: no limit.
+	Limiter *ratelimit.Limiter
 	// ActionURL is the public URL of /mattermost/action, put in buttons.
 	ActionURL string
 	// KBPage returns the title and Markdown of the indexed page at path
@@ -248,6 +252,13 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
 	if len(req.Text) > 4000 {
 		writeJSON(w, http.StatusOK, &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral,
 			Text: "Votre texte est trop long (4 000 caractères au plus). Raccourcissez votre question."})
+		return
+	}
+	if d := s.opts.Limiter.Allow(req.UserID); d.Verdict != ratelimit.Allowed {
+		// An ephemeral answer costs nothing: always say why.
+		s.opts.Metrics.RateLimited.Inc()
+		log.Info("slash command rate limited", zap.String("user_id", req.UserID))
+		writeJSON(w, http.StatusOK, &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: ratelimit.Message(d)})
 		return
 	}
 	start := time.Now()

@@ -17,7 +17,9 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/command"
 	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
+	"github.com/cloud-pi-native/parcours/internal/ratelimit"
 	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 )
@@ -67,6 +69,7 @@ type env struct {
 	signer *mattermost.Signer
 	logs   *observer.ObservedLogs
 	ready  bool
+	server *Server
 }
 
 func newEnv(t *testing.T) *env {
@@ -94,6 +97,7 @@ func newEnv(t *testing.T) *env {
 	})
 	e.srv = httptest.NewServer(s)
 	t.Cleanup(e.srv.Close)
+	e.server = s
 	return e
 }
 
@@ -323,5 +327,26 @@ func TestKnowledgePages(t *testing.T) {
 	}
 	if !strings.Contains(b, "&lt;b&gt;code&lt;/b&gt;") || !strings.Contains(b, "<title>&lt;script&gt;") {
 		t.Errorf("code and title must be escaped:\n%s", b)
+	}
+}
+
+// Slash commands count in the per-user limit: past it, a polite message
+// instead of the answer.
+func TestCommandRateLimited(t *testing.T) {
+	e := newEnv(t)
+	e.server.opts.Limiter = ratelimit.New(10, 3)
+	var texts []string
+	for range 5 {
+		_, out := e.command(t, goodToken, "chercher comment déployer")
+		texts = append(texts, out.Text)
+	}
+	for i, text := range texts {
+		limited := strings.Contains(text, "beaucoup de messages")
+		if limited != (i >= 3) {
+			t.Errorf("command %d: limited=%v:\n%s", i+1, limited, text)
+		}
+	}
+	if got := testutil.ToFloat64(e.server.opts.Metrics.RateLimited); got != 2 {
+		t.Errorf("parcours_rate_limited_total = %v, want 2", got)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/logctx"
 	"github.com/cloud-pi-native/parcours/internal/metrics"
+	"github.com/cloud-pi-native/parcours/internal/ratelimit"
 	"github.com/gorilla/websocket"
 	"github.com/mattermost/mattermost/server/public/model"
 	"go.uber.org/zap"
@@ -73,6 +74,9 @@ type Options struct {
 	// posts and the posts handled recently, so that after a restart or a
 	// crash what was posted meanwhile is answered, once. Nil keeps nothing.
 	Progress Progress
+	// Limiter limits the messages one user may send the bot; nil: no
+	// limit.
+	Limiter *ratelimit.Limiter
 	// ProbeInterval is how often the bot pings the server on the
 	// WebSocket; AliveWindow how long without any sign of life (event,
 	// pong, server ping) before Alive says the connection is not alive.
@@ -394,11 +398,35 @@ func (b *Bot) consider(ctx context.Context, post *model.Post, ct model.ChannelTy
 		rctx = logctx.With(rctx, log)
 		handled := false
 		if m, ok := b.decide(rctx, post, ct); ok {
-			b.reply(rctx, m, received)
+			if b.allowed(rctx, m) {
+				b.reply(rctx, m, received)
+			}
 			handled = true
 		}
 		b.done(rctx, post, handled)
 	})
+}
+
+// allowed applies the per-user limit to a message the bot would answer:
+// past it, a polite message once, then silence until the user may write
+// again.
+func (b *Bot) allowed(ctx context.Context, m Message) bool {
+	d := b.o.Limiter.Allow(m.Post.UserId)
+	if d.Verdict == ratelimit.Allowed {
+		return true
+	}
+	b.o.Metrics.RateLimited.Inc()
+	log := b.o.Logger.With(zap.String("post_id", m.Post.Id), zap.String("user_id", m.Post.UserId))
+	if d.Verdict == ratelimit.Silent {
+		log.Debug("rate limited: not answered")
+		return false
+	}
+	log.Info("rate limited: user told once", zap.Duration("retry", d.Retry))
+	post := &model.Post{ChannelId: m.Post.ChannelId, RootId: m.RootID, Message: ratelimit.Message(d)}
+	if _, err := CreatePost(ctx, b.o.API, post, log); err != nil {
+		log.Warn("posting the rate limit message failed", zap.Error(err))
+	}
+	return false
 }
 
 // done records, once a post is done with, the new position and, when the

@@ -18,7 +18,9 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/bolt"
 	"github.com/cloud-pi-native/parcours/internal/quote"
+	"github.com/cloud-pi-native/parcours/internal/ratelimit"
 	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 type fakeAPI struct {
@@ -663,5 +665,38 @@ func TestEveryReplyFitsOrFallsBack(t *testing.T) {
 	b.feed(posted(&model.Post{Id: "p2", UserId: "alice", ChannelId: "dm", Message: "question"}, model.ChannelTypeDirect))
 	if len(api.posts) != 1 || api.posts[0].RootId != "p2" || !strings.Contains(api.posts[0].Message, "pas pu") {
 		t.Fatalf("no fallback in the thread when the reply failed: %+v", api.posts)
+	}
+}
+
+// 200 DMs in a burst from one user: the first ones are answered, one polite
+// message says the limit is hit, the rest get nothing; another user is
+// answered as usual; the refusals are counted.
+func TestFloodFromOneUserIsLimited(t *testing.T) {
+	api := &fakeAPI{}
+	b := New(Options{API: api, Answers: echoAsk{}, Limiter: ratelimit.New(10, 5)}, &model.User{Id: "bot", Username: "parcours"})
+	var evs []*model.WebSocketEvent
+	for i := range 200 {
+		evs = append(evs, posted(&model.Post{Id: fmt.Sprint("a", i), UserId: "alice", ChannelId: "dm-a", Message: fmt.Sprint("question ", i)}, model.ChannelTypeDirect))
+	}
+	evs = append(evs, posted(&model.Post{Id: "b", UserId: "bob", ChannelId: "dm-b", Message: "question de bob"}, model.ChannelTypeDirect))
+	b.feed(evs...)
+	answers, polite := 0, 0
+	for _, p := range api.posts {
+		switch {
+		case p.ChannelId == "dm-b":
+		case strings.Contains(p.Message, "beaucoup de messages"):
+			polite++
+		default:
+			answers++
+		}
+	}
+	if answers != 5 || polite != 1 {
+		t.Errorf("alice got %d answers and %d polite messages, want 5 and 1", answers, polite)
+	}
+	if n := len(api.posts) - answers - polite; n != 1 {
+		t.Errorf("bob got %d answers", n)
+	}
+	if got := testutil.ToFloat64(b.o.Metrics.RateLimited); got != 195 {
+		t.Errorf("parcours_rate_limited_total = %v, want 195", got)
 	}
 }

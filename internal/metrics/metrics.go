@@ -25,6 +25,7 @@ type Metrics struct {
 	RefusedActions  *prometheus.CounterVec // reason
 	DiagnosticSteps *prometheus.CounterVec // kind: question, result, notice
 	Welcomes        prometheus.Counter
+	RateLimited     prometheus.Counter // messages refused by the per-user limit
 	// BuildInfo is 1, labelled with the running build's version, commit,
 	// build date and Go version: a dashboard shows which version runs.
 	BuildInfo *prometheus.GaugeVec
@@ -66,6 +67,9 @@ func New() *Metrics {
 		DiagnosticSteps: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parcours_diagnostic_steps_total", Help: "Diagnostic steps shown, by kind (question, result, notice).",
 		}, []string{"kind"}),
+		RateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parcours_rate_limited_total", Help: "Messages and slash commands not answered because their author exceeded the per-user limit.",
+		}),
 		Welcomes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "parcours_welcomes_total", Help: "Welcome messages sent to newcomers.",
 		}),
@@ -76,7 +80,7 @@ func New() *Metrics {
 	v := version.Get()
 	m.BuildInfo.WithLabelValues(v.Version, v.Commit, v.Date, v.Go).Set(1)
 	m.Registry.MustRegister(m.BuildInfo, m.Questions, m.AnswerLatency, m.Reconnections, m.Connected, m.IndexPages,
-		m.IndexSections, m.SlashCommands, m.Feedback, m.RefusedActions, m.DiagnosticSteps, m.Welcomes,
+		m.IndexSections, m.SlashCommands, m.Feedback, m.RefusedActions, m.DiagnosticSteps, m.Welcomes, m.RateLimited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

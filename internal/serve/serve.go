@@ -28,6 +28,7 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
 	"github.com/cloud-pi-native/parcours/internal/mattermost/onboarding"
 	"github.com/cloud-pi-native/parcours/internal/metrics"
+	"github.com/cloud-pi-native/parcours/internal/ratelimit"
 	"github.com/cloud-pi-native/parcours/internal/version"
 	"github.com/cloud-pi-native/parcours/internal/welcome"
 	"github.com/cloud-pi-native/parcours/knowledge"
@@ -177,15 +178,17 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		b.Command.Register(command.Journal(*cfg.Level, log.Named("command")))
 	}
 	actionURL := cfg.PublicURL + "/mattermost/action"
+	// One limit per user for messages and slash commands together.
+	limiter := ratelimit.New(cfg.RateLimit, cfg.RateBurst)
 	b.MM = mattermost.New(mattermost.Options{
 		API: b.Client, URL: cfg.MMURL, Token: cfg.MMToken, Answers: b.Engine, Questions: b.Store,
 		Signer: signer, ActionURL: actionURL, Logger: log.Named("mattermost"), Metrics: b.Metrics,
-		Progress: progress, StateFile: filepath.Join(cfg.DataDir, StateFile),
+		Progress: progress, StateFile: filepath.Join(cfg.DataDir, StateFile), Limiter: limiter,
 	}, me)
 	b.HTTP = httpapi.New(httpapi.Options{
 		Logger: log.Named("http"), Metrics: b.Metrics, Command: b.Command, Tokens: b.Tokens, Signer: signer,
 		Feedback: b.Store, Questions: b.Store, ActionURL: actionURL, KBPage: b.kbPage(served), RenderHTML: kb.RenderHTML,
-		Ready: b.ready,
+		Ready: b.ready, Limiter: limiter,
 	})
 	b.Onboarding, err = onboarding.New(onboarding.Options{
 		API: onboarding.Client{C: b.Client.C}, BotID: me.Id, BotUsername: me.Username,
