@@ -182,6 +182,13 @@ func (b *Bot) OnEvent(t model.WebsocketEventType, f EventHook) { b.hooks[t] = ap
 // exponential backoff and jitter, then waits for the replies in flight.
 func (b *Bot) Run(ctx context.Context) error {
 	b.resumeAt = b.startPosition(ctx)
+	if b.resumeAt == 0 && b.o.Progress != nil {
+		// First run on this store: until a first post is recorded, a
+		// crash must still leave a place to catch up from.
+		if err := b.o.Progress.SavePosition(context.WithoutCancel(ctx), time.Now().Add(-catchUpMargin).UnixMilli()); err != nil {
+			b.o.Logger.Warn("saving progress failed", zap.Error(err))
+		}
+	}
 	defer b.savePosition()
 	defer b.inflight.Wait()
 	failures := 0

@@ -700,3 +700,16 @@ func TestFloodFromOneUserIsLimited(t *testing.T) {
 		t.Errorf("parcours_rate_limited_total = %v, want 195", got)
 	}
 }
+
+// A first run killed before it recorded anything still leaves a position
+// to catch up from.
+func TestFirstRunLeavesAPosition(t *testing.T) {
+	progress := openProgress(t, t.TempDir())
+	b := New(Options{API: &fakeAPI{}, Answers: echoAsk{}, URL: "http://127.0.0.1:1", Progress: progress}, &model.User{Id: "bot", Username: "parcours"})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // Run returns at once: nothing handled
+	b.Run(ctx)
+	if pos, err := progress.Position(context.Background()); err != nil || pos == 0 || time.Since(time.UnixMilli(pos)) > time.Minute {
+		t.Errorf("position %d (%v) after a first run", pos, err)
+	}
+}
