@@ -105,6 +105,42 @@ gofmt_check() {
 	fi
 }
 
+# Fuzz targets, "package FuzzName", each run PARCOURS_FUZZTIME (default 2s) on top of its seeds
+# (testdata/fuzz, also run by the unit tests): every parser of outside input. Add yours here.
+fuzz_targets=(
+	"./internal/quote FuzzText"
+	"./internal/command FuzzHandle"
+	"./internal/httpapi FuzzCommandRequest"
+	"./internal/httpapi FuzzActionRequest"
+	"./internal/mattermost FuzzVerify"
+	"./internal/diagnostic FuzzReply"
+	"./internal/diagnostic FuzzMatchOption"
+	"./internal/kb FuzzSiteDataExpand"
+	"./internal/lexicon FuzzOpen"
+	"./internal/lexicon FuzzLookup"
+	"./internal/lexicon/gen FuzzParseAffix"
+	"./internal/lexicon/gen FuzzParseDic"
+	"./internal/lexicon/gen FuzzParseMythes"
+	"./internal/lexicon/gen FuzzParseDictd"
+)
+
+fuzz() {
+	local t pkg name rc=0
+	for t in "${fuzz_targets[@]}"; do
+		read -r pkg name <<<"$t"
+		# -parallel 2: the machines have two cores; a failing input is kept in $pkg/testdata/fuzz
+		if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "${PARCOURS_FUZZTIME:-2s}" -parallel 2 "$pkg" >/tmp/fuzz.$$ 2>&1; then
+			echo "FAIL	$pkg $name"
+			cat /tmp/fuzz.$$
+			rc=1
+		else
+			echo "ok  	$pkg $name"
+		fi
+	done
+	rm -f /tmp/fuzz.$$
+	return $rc
+}
+
 deploy_tests() {
 	(cd deploy && go vet ./... && gotest -count=1 ./...)
 }
@@ -145,6 +181,7 @@ if [ -n "$unit" ]; then
 	# the binary built as the Dockerfile does, run as the image runs it (root needed: skipped
 	# without it, failed without it under CI)
 	step "image" gotest -count=1 -tags image -run TestImageEquivalent ./cmd/parcours
+	step "fuzz (${#fuzz_targets[@]} cibles)" fuzz
 	# the Kubernetes manifests, rendered with the Kustomize Go API in their own module (deploy/go.mod)
 	step "manifestes (deploy/)" deploy_tests
 fi

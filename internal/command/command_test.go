@@ -59,7 +59,7 @@ func (fakeUsage) Usage(ctx context.Context, n int) (Usage, error) {
 	return Usage{Answered: 5, Missed: 2, Useful: 3, NotUseful: 1, RecentMisses: []Miss{{Question: "c'est quoi argocd"}}}, nil
 }
 
-func newTest(t *testing.T) (*Handler, *fakeAsk) {
+func newTest(t testing.TB) (*Handler, *fakeAsk) {
 	cat, err := parcours.Parse("test.yaml", []byte(catalogYAML))
 	if err != nil {
 		t.Fatal(err)
