@@ -37,11 +37,11 @@ import (
 const EnvVar = "PARCOURS_TEST_DATABASE_URL"
 
 var (
-	once    sync.Once
-	admin   *url.URL // connection to the server's maintenance database
-	skipMsg string
+	once     sync.Once
+	admin    *url.URL // connection to the server's maintenance database
+	skipMsg  string
 	startErr error
-	cluster *private
+	cluster  *private
 )
 
 // Main runs the tests of a package, then stops the private cluster if one was started. Use it as
