@@ -35,6 +35,9 @@ type StartOptions struct {
 	Audience Audience
 	// Restart discards a diagnostic in progress instead of resuming it.
 	Restart bool
+	// TeamName names the team answered for (with AudienceTeam), so that
+	// its results can be followed over time.
+	TeamName string
 }
 
 // StepKind says what a Step mainly shows.
@@ -454,6 +457,9 @@ func (e *Engine) start(ctx context.Context, userID string, opts StartOptions) (*
 		Team:        opts.Audience == AudienceTeam,
 		StartedAt:   now,
 	}
+	if opts.Audience == AudienceTeam {
+		s.TeamName = opts.TeamName
+	}
 	if err := e.save(ctx, s); err != nil {
 		return nil, err
 	}
@@ -550,6 +556,9 @@ func (e *Engine) answer(ctx context.Context, s *Session, questionID, optionID st
 	}
 	r := q.Score(p, isTeam(s), practice)
 	r.UserID = s.UserID
+	if r.Team {
+		r.TeamName = s.TeamName
+	}
 	r.StartedAt = s.StartedAt
 	r.FinishedAt = e.now()
 	if err := e.store.Finish(ctx, r, e.keep); err != nil {
@@ -586,6 +595,7 @@ func (e *Engine) Reply(ctx context.Context, userID, text string) (*Step, error) 
 			opts.Audience = AudienceSelf
 			if s.Team {
 				opts.Audience = AudienceTeam
+				opts.TeamName = s.TeamName
 			}
 		}
 		return e.start(ctx, userID, opts)

@@ -380,6 +380,44 @@ func TestTeamWording(t *testing.T) {
 	}
 }
 
+// A team's name given at start reaches its result, survives a typed
+// "recommencer", and a change is measured against the same team only.
+func TestTeamNameFollowsTheTeam(t *testing.T) {
+	e, _, c := newEngine(t, mini(t))
+	team := func(name string, opts ...string) *Step {
+		t.Helper()
+		s := must(t)(e.Start(ctx, "lead", StartOptions{Audience: AudienceTeam, TeamName: name, Restart: true}))
+		s = must(t)(e.Choose(ctx, "lead", PerimeterQuestionID, "produit"))
+		for _, o := range opts {
+			s = must(t)(e.Choose(ctx, "lead", s.Question.ID, o))
+		}
+		c.advance(time.Hour)
+		return s
+	}
+	s := team("Alpha", "rare", "aucun", "fin")
+	if s.Kind != StepResult || !s.Result.Team || s.Result.TeamName != "Alpha" {
+		t.Fatalf("result %+v", s.Result)
+	}
+	s = team("Beta", "jour", "tous", "auto")
+	if s.Change != nil {
+		t.Errorf("Beta compared with Alpha: %+v", s.Change)
+	}
+	must(t)(e.Start(ctx, "lead", StartOptions{Audience: AudienceTeam, TeamName: "Alpha", Restart: true}))
+	must(t)(e.Reply(ctx, "lead", "recommencer"))
+	s = must(t)(e.Choose(ctx, "lead", PerimeterQuestionID, "produit"))
+	for _, o := range []string{"jour", "tous", "auto"} {
+		s = must(t)(e.Choose(ctx, "lead", s.Question.ID, o))
+	}
+	if s.Result.TeamName != "Alpha" || s.Change == nil || s.Change.Previous.TeamName != "Alpha" {
+		t.Errorf("after « recommencer »: team %q, change %+v; want Alpha compared with Alpha", s.Result.TeamName, s.Change)
+	}
+	self := finish(t, e, "lead", "produit", "rare", "aucun", "fin")
+	must(t)(e.Start(ctx, "solo", StartOptions{Audience: AudienceSelf, TeamName: "ignoré"}))
+	if self.Result.TeamName != "" {
+		t.Errorf("a self diagnostic has a team name %q", self.Result.TeamName)
+	}
+}
+
 func finish(t *testing.T, e *Engine, user, perimeter string, options ...string) *Step {
 	t.Helper()
 	must(t)(e.Start(ctx, user, StartOptions{Audience: AudienceSelf, Restart: true}))

@@ -26,9 +26,11 @@ type DimensionScore struct {
 // Result is a finished diagnostic as stored: user id, answer ids, scores and
 // timestamps; no names, no free text. Advice is recomputed from it.
 type Result struct {
-	UserID     string           `json:"user"`
-	Version    int              `json:"version"`
-	Team       bool             `json:"team,omitempty"`
+	UserID  string `json:"user"`
+	Version int    `json:"version"`
+	Team    bool   `json:"team,omitempty"`
+	// TeamName is the name given to the team answered for, if any.
+	TeamName   string           `json:"team_name,omitempty"`
 	Perimeter  string           `json:"perimeter"`
 	Answers    []Answer         `json:"answers"`
 	Dimensions []DimensionScore `json:"dimensions"`
@@ -337,14 +339,14 @@ func (q *Questionnaire) Compare(prev, cur *Result) *Change {
 }
 
 // previousOf finds, in results (oldest first), the latest result before the
-// last one with the same perimeter and audience.
+// last one with the same perimeter and audience (the same team).
 func previousOf(results []*Result) *Result {
 	if len(results) < 2 {
 		return nil
 	}
 	cur := results[len(results)-1]
 	for i := len(results) - 2; i >= 0; i-- {
-		if p := results[i]; p.Perimeter == cur.Perimeter && p.Team == cur.Team {
+		if p := results[i]; p.Perimeter == cur.Perimeter && p.Team == cur.Team && p.TeamName == cur.TeamName {
 			return p
 		}
 	}

@@ -16,12 +16,14 @@ type Session struct {
 	Version int    `json:"version"`
 	// AskAudience is true when the "pour qui" question is part of the
 	// sequence; otherwise Team was given at start.
-	AskAudience bool      `json:"ask_audience,omitempty"`
-	Team        bool      `json:"team,omitempty"`
-	Answers     []Answer  `json:"answers"`
-	Paused      bool      `json:"paused,omitempty"` // after "annuler", until "reprendre"
-	StartedAt   time.Time `json:"started"`
-	UpdatedAt   time.Time `json:"updated"`
+	AskAudience bool `json:"ask_audience,omitempty"`
+	Team        bool `json:"team,omitempty"`
+	// TeamName is the team's name when one was given at start.
+	TeamName  string    `json:"team_name,omitempty"`
+	Answers   []Answer  `json:"answers"`
+	Paused    bool      `json:"paused,omitempty"` // after "annuler", until "reprendre"
+	StartedAt time.Time `json:"started"`
+	UpdatedAt time.Time `json:"updated"`
 }
 
 func (s *Session) clone() *Session {
