@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -48,6 +49,9 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if stopShared != nil {
 		stopShared()
+	}
+	if builtParcours != "" {
+		os.RemoveAll(filepath.Dir(builtParcours))
 	}
 	os.Exit(code)
 }
