@@ -223,6 +223,26 @@ func (e *Engine) PageMarkdown(source, path string) (*kb.Page, []byte, error) {
 	return nil, nil, fs.ErrNotExist
 }
 
+// Role returns the learning path a person's words about themselves point
+// to ("je suis DSI" → "strategie"), read as questions are, and "" when they
+// name no role.
+func (e *Engine) Role(text string) string {
+	st, err := e.acquire()
+	if err != nil {
+		return ""
+	}
+	defer st.mu.RUnlock()
+	q := StandardSpelling(strings.TrimSpace(text))
+	if r := []rune(q); len(r) > MaxQuestion {
+		q = string(r[:MaxQuestion])
+	}
+	p, ok := st.und.role(q, search.Analyze(q))
+	if !ok {
+		return ""
+	}
+	return p.path
+}
+
 // Ask answers a question with a limit of three passages.
 func (e *Engine) Ask(ctx context.Context, question string) (*Answer, error) {
 	return e.AskN(ctx, question, 3)
@@ -243,6 +263,7 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 	if r := []rune(q); len(r) > MaxQuestion {
 		q = string(r[:MaxQuestion])
 	}
+	q = StandardSpelling(q)
 	a := &Answer{Query: question, Lang: detectLang(q)}
 	in := s.und.read(q)
 	req := search.Request{Question: q, Limit: max(limit, 1), Parcours: in.path, Niveau: in.level}

@@ -128,6 +128,13 @@ type Config struct {
 	KeepResults int
 	Now         func() time.Time // time.Now when nil
 	Logger      *zap.Logger      // zap.NewNop when nil
+	// Role tells which learning path a person's words about their job
+	// point to ("je suis DSI" → "strategie"), "" when none: the perimeter
+	// question then understands roles as the answer engine does.
+	Role func(text string) string
+	// Volatile says that nothing outlives the process (a terminal without
+	// a data folder): messages then never promise to keep answers for days.
+	Volatile bool
 }
 
 // Engine runs diagnostic conversations, whatever the channel. All methods
@@ -141,6 +148,9 @@ type Engine struct {
 	now   func() time.Time
 	log   *zap.Logger
 	locks userLocks
+	role  func(string) string
+	// volatile: see Config.Volatile.
+	volatile bool
 
 	// cache holds the sessions as last saved, so that a step reads no
 	// record: one Engine per Store, the store stays the source of truth at
@@ -216,7 +226,8 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Questionnaire == nil || cfg.Store == nil {
 		return nil, errors.New("diagnostic: questionnaire et stockage requis")
 	}
-	e := &Engine{store: cfg.Store, ttl: cfg.TTL, keep: cfg.KeepResults, now: cfg.Now, log: cfg.Logger, cache: map[string]*Session{}}
+	e := &Engine{store: cfg.Store, ttl: cfg.TTL, keep: cfg.KeepResults, now: cfg.Now, log: cfg.Logger, cache: map[string]*Session{},
+		role: cfg.Role, volatile: cfg.Volatile}
 	if e.ttl <= 0 {
 		e.ttl = DefaultTTL
 	}
@@ -620,10 +631,31 @@ func (e *Engine) Reply(ctx context.Context, userID, text string) (*Step, error) 
 	cur := current(q, s)
 	v := view(q, s, cur)
 	id, ok := matchOption(v.Options, text)
+	if !ok && cur == PerimeterQuestionID {
+		id, ok = e.perimeterOfRole(q, text)
+	}
 	if !ok {
 		return e.questionStep(s, NoticeUnclear, fmt.Sprintf("Je n'ai pas compris « %s ». %s", quote.Text(text, 40), helpText(v))), nil
 	}
 	return e.answer(ctx, s, cur, id)
+}
+
+// perimeterOfRole finds the perimeter whose learning path a person's words
+// about their job point to ("je suis DSI"), as the answer engine reads them.
+func (e *Engine) perimeterOfRole(q *Questionnaire, text string) (string, bool) {
+	if e.role == nil {
+		return "", false
+	}
+	path := e.role(text)
+	if path == "" {
+		return "", false
+	}
+	for _, o := range q.Perimeter.Options {
+		if o.Path == path || o.Path == "" && o.ID == path {
+			return o.ID, true
+		}
+	}
+	return "", false
 }
 
 func helpText(v *QuestionView) string {
@@ -688,7 +720,7 @@ func (e *Engine) cancel(ctx context.Context, s *Session, expired bool) (*Step, e
 	if err := e.save(ctx, s); err != nil {
 		return nil, err
 	}
-	return notice(NoticeCancelled, fmt.Sprintf("Diagnostic interrompu. Vos réponses sont gardées %s : écrivez « reprendre » pour continuer ou « recommencer » pour repartir de zéro.", frDuration(e.ttl))), nil
+	return notice(NoticeCancelled, fmt.Sprintf("Diagnostic interrompu. Vos réponses sont gardées %s : écrivez « reprendre » pour continuer ou « recommencer » pour repartir de zéro.", e.KeptFor())), nil
 }
 
 // Resume shows the current question of the diagnostic in progress, paused or not.
@@ -711,7 +743,8 @@ func (e *Engine) resume(ctx context.Context, s *Session, expired bool) (*Step, e
 }
 
 // Current shows the current question without changing anything; a notice
-// when there is no diagnostic in progress, or it is paused.
+// when there is no diagnostic in progress, or it is paused (the notice then
+// carries the question it stopped at).
 func (e *Engine) Current(ctx context.Context, userID string) (*Step, error) {
 	defer e.lock(userID)()
 	s, expired, err := e.load(ctx, userID)
@@ -722,7 +755,9 @@ func (e *Engine) Current(ctx context.Context, userID string) (*Step, error) {
 		return e.noSession(expired), nil
 	}
 	if s.Paused {
-		return notice(NoticePaused, "Votre diagnostic est en pause. Écrivez « reprendre » pour continuer ou « recommencer » pour repartir de zéro."), nil
+		st := notice(NoticePaused, "Votre diagnostic est en pause. Écrivez « reprendre » pour continuer ou « recommencer » pour repartir de zéro.")
+		st.Question = view(e.q.Load(), s, current(e.q.Load(), s))
+		return st, nil
 	}
 	return e.questionStep(s, NoticeNone, ""), nil
 }
@@ -822,6 +857,46 @@ func (e *Engine) RunExpiry(ctx context.Context, every time.Duration) {
 			}
 		}
 	}
+}
+
+// KeptFor says how long answers are kept, for messages: "7 jours", or
+// "jusqu'à la fin de cette session" when nothing outlives the process.
+func (e *Engine) KeptFor() string {
+	if e.volatile {
+		return "jusqu'à la fin de cette session"
+	}
+	return frDuration(e.ttl)
+}
+
+// Volatile reports whether nothing outlives the process (see Config).
+func (e *Engine) Volatile() bool { return e.volatile }
+
+// Answered returns the option recorded for a question of the user's
+// diagnostic: in the diagnostic in progress, else in the result finished
+// within the last hour (the answer to the last question lives there).
+func (e *Engine) Answered(ctx context.Context, userID, questionID string) (string, bool) {
+	defer e.lock(userID)()
+	s, _, err := e.load(ctx, userID)
+	if err == nil && s != nil {
+		return s.answer(questionID)
+	}
+	rs, err := e.store.Results(ctx, userID)
+	if err != nil || len(rs) == 0 {
+		return "", false
+	}
+	last := rs[len(rs)-1]
+	if e.now().Sub(last.FinishedAt) > time.Hour {
+		return "", false
+	}
+	if questionID == PerimeterQuestionID {
+		return last.Perimeter, true
+	}
+	for _, a := range last.Answers {
+		if a.Question == questionID {
+			return a.Option, true
+		}
+	}
+	return "", false
 }
 
 // frDuration writes a TTL the French way: "7 jours", "12 heures", "30 minutes".

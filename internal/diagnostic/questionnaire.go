@@ -185,6 +185,30 @@ func (q *Questionnaire) PerimeterOption(id string) *PerimeterOption {
 	return nil
 }
 
+// OptionLabel returns the label of an option of a question, the opening
+// questions and the skip option included; "" when there is none.
+func (q *Questionnaire) OptionLabel(questionID, optionID string) string {
+	switch {
+	case questionID == AudienceQuestionID && optionID == AudienceSelfOptionID:
+		return q.Audience.Self
+	case questionID == AudienceQuestionID && optionID == AudienceTeamOptionID:
+		return q.Audience.Team
+	case questionID == PerimeterQuestionID:
+		if o := q.PerimeterOption(optionID); o != nil {
+			return o.Label
+		}
+	case optionID == SkipOptionID && q.Question(questionID) != nil:
+		return q.SkipLabel
+	default:
+		if x := q.Question(questionID); x != nil {
+			if o := x.Option(optionID); o != nil {
+				return o.Label
+			}
+		}
+	}
+	return ""
+}
+
 // Level returns the description of level n, or nil.
 func (q *Questionnaire) Level(n int) *LevelInfo {
 	for _, l := range q.Levels {

@@ -3,6 +3,8 @@ package diagnostic
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cloud-pi-native/parcours/internal/fr"
 )
 
 // RenderOptions tune the Markdown of the render functions; adapters give
@@ -11,8 +13,8 @@ type RenderOptions struct {
 	// Link turns a page path relative to knowledge/ ("pratiques/ci-cd.md")
 	// into a URL; when nil or when it returns "", the path is shown as code.
 	Link func(page string) string
-	// PathTitle names a learning path ("Parcours Qualité du produit"); when
-	// nil, "parcours <id>".
+	// PathTitle names a learning path ("Qualité du produit"), after the
+	// words "Parcours conseillé :"; when nil or "", the path's id.
 	PathTitle func(id string) string
 	// Numbered lists the options with their numbers (terminal, or a channel
 	// without buttons); otherwise options are left to the buttons.
@@ -34,7 +36,7 @@ func (o RenderOptions) pathTitle(id string) string {
 			return t
 		}
 	}
-	return "parcours " + id
+	return id
 }
 
 // Markdown renders a step in French: the message, then the question or the
@@ -135,7 +137,7 @@ func (q *Questionnaire) ResultMarkdown(r *Result, a *Advice, c *Change, o Render
 		b.WriteString(".\n")
 	}
 	if r.Skipped > 0 {
-		fmt.Fprintf(&b, "\n_%d question(s) passée(s), non comptée(s)._\n", r.Skipped)
+		fmt.Fprintf(&b, "\n_%s._\n", fr.Count(r.Skipped, "question passée, non comptée", "questions passées, non comptées"))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -14,12 +14,12 @@ func TestResultMarkdown(t *testing.T) {
 	cur.Skipped = 0
 	o := RenderOptions{
 		Link:      func(p string) string { return "https://doc.example/" + strings.Replace(p, ".md", "", 1) },
-		PathTitle: func(id string) string { return map[string]string{"produit": "Parcours Qualité du produit"}[id] },
+		PathTitle: func(id string) string { return map[string]string{"produit": "Qualité du produit"}[id] },
 	}
 	md := q.ResultMarkdown(cur, nil, q.Compare(prev, cur), o)
 	for _, want := range []string{
 		"pour votre équipe",
-		"Parcours conseillé : **Parcours Qualité du produit, niveau 2 (Avancé)** — [voir le programme](https://doc.example/parcours/produit#niveau-2--avancé)",
+		"Parcours conseillé : **Qualité du produit, niveau 2 (Avancé)** — [voir le programme](https://doc.example/parcours/produit#niveau-2--avancé)",
 		"1. [Secrets](https://doc.example/pratiques/secrets) — Sécurité",
 		"Livraison 33 · Qualité 100 · Sécurité 0 · **global 44**",
 		"Sécurité 0/100 — Sécurité : « Audit en fin de projet ».",

@@ -38,12 +38,18 @@ type Buttons struct {
 	Question   string `yaml:"question"`   // ask a question
 }
 
-// Vars are the values put in the template. Both are plain text: they are
-// escaped, never interpreted.
+// Vars are the values put in the template. Name and Team are plain text:
+// they are escaped, never interpreted.
 type Vars struct {
 	Name string // display name of the newcomer
 	Team string // display name of the team
+	// Typed says the choices are typed by their number (a terminal), not
+	// clicked: {{choix}} says so.
+	Typed bool
 }
+
+// Variables of the template.
+var variables = map[string]bool{"nom": true, "equipe": true, "choix": true}
 
 type frontMatter struct {
 	Buttons Buttons `yaml:"boutons"`
@@ -100,8 +106,8 @@ func Parse(name string, data []byte) (*Message, error) {
 	}
 	for i, line := range strings.Split(text, "\n") {
 		for _, sub := range placeholderRe.FindAllStringSubmatch(line, -1) {
-			if sub[1] != "nom" && sub[1] != "equipe" {
-				return nil, fmt.Errorf("%s:%d: variable inconnue « %s » (connues: {{nom}}, {{equipe}})", name, bodyLine+i, sub[0])
+			if !variables[sub[1]] {
+				return nil, fmt.Errorf("%s:%d: variable inconnue « %s » (connues: {{nom}}, {{equipe}}, {{choix}})", name, bodyLine+i, sub[0])
 			}
 		}
 	}
@@ -142,9 +148,16 @@ func (m *Message) Render(v Vars) string {
 	if team == "" {
 		team = "l'équipe"
 	}
+	choose := "choisissez un bouton ci-dessous"
+	if v.Typed {
+		choose = "tapez le numéro d'un choix ci-dessous"
+	}
 	return placeholderRe.ReplaceAllStringFunc(m.body, func(p string) string {
-		if placeholderRe.FindStringSubmatch(p)[1] == "nom" {
+		switch placeholderRe.FindStringSubmatch(p)[1] {
+		case "nom":
 			return name
+		case "choix":
+			return choose
 		}
 		return team
 	})
