@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/terminal"
 )
 
@@ -29,10 +31,19 @@ func runAsk(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer eng.Close()
-	a, err := eng.AskN(ctx, q, *limit)
+	conv, err := conversation.New(conversation.Config{Knowledge: limited{eng, *limit}})
 	if err != nil {
 		return err
 	}
-	terminal.RenderAnswer(env.stdout, a, terminal.StyleFor(env.stdout))
-	return nil
+	return terminal.Ask(ctx, conv, terminalUser(""), q, env.stdout, terminal.StyleFor(env.stdout))
+}
+
+// limited answers with up to n passages.
+type limited struct {
+	*answer.Engine
+	n int
+}
+
+func (l limited) Ask(ctx context.Context, q string) (*answer.Answer, error) {
+	return l.Engine.AskN(ctx, q, l.n)
 }

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os/user"
 
 	"github.com/cloud-pi-native/parcours/internal/bolt"
-	slash "github.com/cloud-pi-native/parcours/internal/command"
 	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/kb"
@@ -22,7 +20,7 @@ func runChat(ctx context.Context, env *cliEnv, args []string) error {
 	var k kbFlags
 	fs := newFlagSet("chat", "chat [--source DOSSIER]... [--data DOSSIER] [--nom NOM]", env.stderr)
 	k.register(fs, env.getenv)
-	data := fs.String("data", "", "dossier où garder le diagnostic en cours et ses résultats (sinon, en mémoire le temps de la session)")
+	data := fs.String("data", "", "dossier où garder le diagnostic en cours et ses résultats (sinon, rien n'est gardé après la session)")
 	name := fs.String("nom", "", "votre nom, pour le message d'accueil")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
@@ -41,6 +39,7 @@ func runChat(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	var store diagnostic.Store = diagnostic.NewMemStore()
+	notice := "_Rien de cette conversation n'est gardé après la session : `parcours chat --data DOSSIER` garde le diagnostic et ses résultats._"
 	if *data != "" {
 		db, err := bolt.Open(*data)
 		if err != nil {
@@ -50,59 +49,42 @@ func runChat(ctx context.Context, env *cliEnv, args []string) error {
 		if store, err = db.Diagnostics(); err != nil {
 			return err
 		}
+		notice = ""
 	}
-	diag, err := diagnostic.New(diagnostic.Config{Questionnaire: q, Store: store})
+	diag, err := diagnostic.New(diagnostic.Config{Questionnaire: q, Store: store, Role: eng.Role, Volatile: *data == ""})
 	if err != nil {
 		return err
 	}
-	who := *name
-	uid := "terminal"
-	if u, err := user.Current(); err == nil {
-		uid = "terminal:" + u.Username
-		if who == "" {
-			who = u.Username
-		}
+	wel, _, err := welcome.Load(srcs)
+	if err != nil {
+		return err
 	}
-	var welcomeText string
-	if msg, _, err := welcome.Load(srcs); err == nil {
-		welcomeText = msg.Render(welcome.Vars{Name: who, Team: "Cloud Pi Native"})
-	} else {
-		fmt.Fprintf(env.stderr, "avertissement : %v\n", err)
-	}
-	link := func(page string) string { return eng.PageURL(page) }
-	pathTitle := func(id string) string {
-		if p := eng.Catalog().Path(id); p != nil {
-			return "Parcours " + p.Title
-		}
-		return ""
-	}
-	cmds := slash.New(slash.Deps{
-		Catalog: eng.Catalog,
-		Link: func(page, anchor string) string {
-			if anchor != "" {
-				page += "#" + anchor
-			}
-			return eng.PageURL(page)
-		},
-		Answers: eng,
-	})
-	for _, sub := range slash.DiagnosticResults(diag, func() diagnostic.RenderOptions {
-		return diagnostic.RenderOptions{Link: link, PathTitle: pathTitle}
-	}, nil) {
-		cmds.Register(sub)
+	conv, err := conversation.New(conversation.Config{Knowledge: eng, Diagnostic: diag, Welcome: conversation.WelcomeOptions{Message: wel}})
+	if err != nil {
+		return err
 	}
 	chat := &terminal.Chat{
-		Router:        &conversation.Router{Answers: eng, Diagnostic: diag},
-		Commands:      cmds,
-		Questionnaire: q,
-		Welcome:       welcomeText,
-		Link:          link,
-		PathTitle:     pathTitle,
-		UserID:        uid,
-		UserName:      who,
-		In:            env.stdin,
-		Out:           env.stdout,
-		Style:         terminal.StyleFor(env.stdout),
+		Conversation: conv,
+		User:         terminalUser(*name),
+		Team:         "Cloud Pi Native",
+		Notice:       notice,
+		In:           env.stdin,
+		Out:          env.stdout,
+		Style:        terminal.StyleFor(env.stdout),
 	}
 	return chat.Run(ctx)
+}
+
+// terminalUser is the person at the terminal: called by the name they gave,
+// else by the full name of their account, never by their login ("Bonjour
+// root" reads badly): without a name, the welcome names no one.
+func terminalUser(name string) conversation.User {
+	u := conversation.User{ID: "terminal", Name: name}
+	if cur, err := user.Current(); err == nil {
+		u.ID = "terminal:" + cur.Username
+		if u.Name == "" && cur.Name != cur.Username {
+			u.Name = cur.Name
+		}
+	}
+	return u
 }

@@ -4,57 +4,64 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
-	"github.com/cloud-pi-native/parcours/internal/command"
 	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
+	"github.com/cloud-pi-native/parcours/internal/welcome"
 	"github.com/cloud-pi-native/parcours/knowledge"
 )
 
-func newChat(t *testing.T, input string, out *bytes.Buffer) *Chat {
+var (
+	engineOnce sync.Once
+	engine     *answer.Engine
+	engineErr  error
+)
+
+func newConversation(t *testing.T) *conversation.Conversation {
 	t.Helper()
-	eng, err := answer.Open(context.Background(), answer.Options{})
-	if err != nil {
-		t.Fatal(err)
+	engineOnce.Do(func() { engine, engineErr = answer.Open(context.Background(), answer.Options{}) })
+	if engineErr != nil {
+		t.Fatal(engineErr)
 	}
-	t.Cleanup(func() { eng.Close() })
 	q, err := diagnostic.Load(knowledge.FS, diagnostic.File)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := diagnostic.New(diagnostic.Config{Questionnaire: q, Store: diagnostic.NewMemStore()})
+	d, err := diagnostic.New(diagnostic.Config{Questionnaire: q, Store: diagnostic.NewMemStore(), Role: engine.Role, Volatile: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmds := command.New(command.Deps{Catalog: eng.Catalog, Answers: eng})
-	for _, s := range command.DiagnosticResults(d, func() diagnostic.RenderOptions { return diagnostic.RenderOptions{} }, nil) {
-		cmds.Register(s)
+	wm, _, err := welcome.Load(nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return &Chat{
-		Router:        &conversation.Router{Answers: eng, Diagnostic: d},
-		Commands:      cmds,
-		Questionnaire: q,
-		Welcome:       "Bonjour **Camille** !",
-		Link:          eng.PageURL,
-		UserID:        "terminal:test",
-		In:            strings.NewReader(input),
-		Out:           out,
+	c, err := conversation.New(conversation.Config{Knowledge: engine, Diagnostic: d, Welcome: conversation.WelcomeOptions{Message: wm}})
+	if err != nil {
+		t.Fatal(err)
 	}
+	return c
+}
+
+func chat(t *testing.T, input string) string {
+	t.Helper()
+	var out bytes.Buffer
+	c := &Chat{Conversation: newConversation(t), User: conversation.User{ID: "terminal:test", Name: "Camille"},
+		Team: "Cloud Pi Native", In: strings.NewReader(input), Out: &out}
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
 }
 
 func TestChatRunsADiagnosticToItsResult(t *testing.T) {
-	var out bytes.Buffer
 	// Menu choice 1 starts the diagnostic; then "pour moi", the role "piloter
 	// des projets", and the second option of every practice question.
-	input := "1\n1\n3\n" + strings.Repeat("2\n", 12) + "/parcours resultat\n/parcours oublier\n/parcours resultat\nquitter\n"
-	if err := newChat(t, input, &out).Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	s := out.String()
-	for _, want := range []string{"Bonjour Camille !", "Que voulez-vous faire ?", "Question 1/", "projet", "1 résultat(s) gardé(s)",
-		"C'est effacé : 1 résultat", "pas encore de résultat", "À bientôt"} {
+	s := chat(t, "1\n1\n3\n"+strings.Repeat("2\n", 12)+"/parcours resultat\n/parcours oublier\n/parcours resultat\nquitter\n")
+	for _, want := range []string{"Bonjour Camille, et bienvenue dans Cloud Pi Native", "1. Faire le diagnostic", "Question 1/", "projet",
+		"1 résultat gardé jusqu'à la fin de cette session", "C'est effacé : 1 résultat", "pas encore de résultat", "À bientôt"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("transcript lacks %q", want)
 		}
@@ -64,16 +71,48 @@ func TestChatRunsADiagnosticToItsResult(t *testing.T) {
 	}
 }
 
-func TestChatAnswersQuestionsAndCommands(t *testing.T) {
-	var out bytes.Buffer
-	input := "c'est quoi k8s ?\n/parcours sre 2\n/parcours inconnu\nquel temps fera-t-il demain ?\n"
-	if err := newChat(t, input, &out).Run(context.Background()); err != nil {
-		t.Fatal(err)
+// Rough edges of the terminal: no word of a chat with buttons, no raw
+// Markdown, no promise to keep answers for days when nothing is kept.
+func TestChatSpeaksTerminal(t *testing.T) {
+	s := chat(t, "diagnostic\nannuler\n/parcours sre\nquitter\n")
+	for _, bad := range []string{"bouton", "Cliquez", "\\_", "_Question", "_Pour", "**", "7 jours"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("%q in the terminal transcript:\n%s", bad, s)
+		}
 	}
-	s := out.String()
-	for _, want := range []string{"pratiques/conteneurs-kubernetes.md", "Niveau 2", "pas trouvé"} {
+	for _, want := range []string{"tapez le numéro d'un choix ci-dessous", "Répondez par un numéro", "gardées jusqu'à la fin de cette session"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, s)
 		}
+	}
+}
+
+func TestChatAnswersQuestionsAndCommands(t *testing.T) {
+	s := chat(t, "c'est quoi k8s ?\n/parcours sre 2\n/parcours inconnu\nquel temps fera-t-il demain ?\nmerci\n2\nau revoir\nc'est quoi k8s ?\n")
+	for _, want := range []string{"pratiques/conteneurs-kubernetes.md", "Niveau 2", "pas trouvé", "Avec plaisir", "aucun choix numéroté", "Au revoir"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Count(s, "pratiques/conteneurs-kubernetes.md") != 1 {
+		t.Error("the chat went on after « au revoir »")
+	}
+}
+
+func TestAskGoesThroughTheConversation(t *testing.T) {
+	c := newConversation(t)
+	for q, want := range map[string]string{"bonjour": "Bonjour !", "merci": "Avec plaisir", "kubernets c koi": "Conteneurs et Kubernetes"} {
+		var out bytes.Buffer
+		if err := Ask(context.Background(), c, conversation.User{ID: "t"}, q, &out, Plain); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), want) || strings.Contains(out.String(), "pas trouvé") {
+			t.Errorf("ask %q:\n%s", q, out.String())
+		}
+	}
+	var out bytes.Buffer
+	Ask(context.Background(), c, conversation.User{ID: "t"}, "c'est quoi k8s ?", &out, Plain)
+	if !strings.Contains(out.String(), "Confiance : ") || !strings.Contains(out.String(), "\u00a0%") || strings.Contains(out.String(), "1. ") {
+		t.Errorf("ask shows the confidence the French way, and no menu:\n%s", out.String())
 	}
 }

@@ -1,14 +1,18 @@
-// Package terminal is the terminal adapter of parcours: it renders answers
-// for a person reading a console, with no server at all.
+// Package terminal is the terminal adapter of parcours: `parcours chat` and
+// `parcours ask` hold the same conversation as the Mattermost bot, through
+// internal/conversation, with no server. It only translates: lines typed
+// become messages, replies become text (Markdown rendered for a console,
+// choices numbered to be typed).
 package terminal
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
-	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/cloud-pi-native/parcours/internal/conversation"
+	"github.com/cloud-pi-native/parcours/internal/fr"
 )
 
 // Style says how bold text is shown.
@@ -34,91 +38,47 @@ func StyleFor(w io.Writer) Style {
 	return ANSI
 }
 
-// bold turns the **markers** of excerpts into the style's bold, and drops the
-// backslashes that escaped Markdown characters.
-func bold(s string, st Style) string {
-	var b strings.Builder
-	on := false
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '\\' && i+1 < len(s):
-			i++
-			b.WriteByte(s[i])
-		case strings.HasPrefix(s[i:], "**"):
-			i++
-			if st == ANSI {
-				if on {
-					b.WriteString("\x1b[0m")
-				} else {
-					b.WriteString("\x1b[1m")
-				}
-			}
-			on = !on
-		default:
-			b.WriteByte(s[i])
-		}
-	}
-	if on && st == ANSI {
-		b.WriteString("\x1b[0m")
-	}
-	return b.String()
+// Outbox prints the replies of the conversation. A terminal cannot change
+// what it printed: closing an earlier message does nothing, and choices a
+// chat would show as buttons are numbered, to be typed.
+type Outbox struct {
+	W     io.Writer
+	Style Style
+	// Menu numbers the choices to type (parcours chat); a single answer
+	// (parcours ask) shows none.
+	Menu bool
+	// Confidence prints how sure the engine is under each answer found
+	// (parcours ask).
+	Confidence bool
 }
 
-// RenderAnswer writes an answer as a person reads it in a terminal.
-func RenderAnswer(w io.Writer, a *answer.Answer, st Style) {
-	en := a.Lang == "en"
-	t := func(fr, eng string) string {
-		if en {
-			return eng
-		}
-		return fr
+// Send prints a reply.
+func (o *Outbox) Send(_ context.Context, r conversation.Reply) (string, error) {
+	fmt.Fprintln(o.W, Text(r.Text, o.Style))
+	if a := r.Answer; a != nil && o.Confidence && a.Answered {
+		fmt.Fprintf(o.W, "\nConfiance : %s\n", fr.Percent(a.Confidence))
 	}
-	if !a.Answered {
-		fmt.Fprintln(w, t("Je n'ai pas trouvé de réponse sûre dans la base de connaissances.",
-			"I could not find a reliable answer in the knowledge base."))
-		if len(a.Suggestions) > 0 {
-			fmt.Fprintln(w, t("Essayez :", "Try:"))
-			for _, s := range a.Suggestions {
-				fmt.Fprintf(w, "  - %s\n", bold(s, st))
-			}
+	n := 0
+	for _, ch := range r.Choices {
+		if ch.Optional || !o.Menu {
+			continue
 		}
-		if a.Path != nil {
-			renderPath(w, a.Path, t)
+		if n == 0 {
+			fmt.Fprintln(o.W)
 		}
-		return
+		n++
+		fmt.Fprintf(o.W, "  %d. %s\n", n, ch.Label)
 	}
-	if a.Tier == answer.TierTentative {
-		fmt.Fprintln(w, t("Je ne suis pas sûr d'avoir la bonne réponse ; voici les pages les plus proches :",
-			"I am not sure I have the right answer; here are the closest pages:"))
-		fmt.Fprintln(w)
-	}
-	for i, p := range a.Shown() {
-		title := p.PageTitle
-		if p.Title != p.PageTitle {
-			title += " › " + p.Title
-		}
-		fmt.Fprintf(w, "%d. %s\n", i+1, bold("**"+title+"**", st))
-		if p.Excerpt != "" {
-			fmt.Fprintf(w, "   %s\n", bold(p.Excerpt, st))
-		}
-		fmt.Fprintf(w, "   → %s\n\n", p.URL)
-	}
-	if a.Path != nil {
-		renderPath(w, a.Path, t)
-	}
-	fmt.Fprintf(w, "%s %.0f %%\n", t("Confiance :", "Confidence:"), a.Confidence*100)
+	fmt.Fprintln(o.W)
+	return "", nil
 }
 
-func renderPath(w io.Writer, p *answer.PathRef, t func(string, string) string) {
-	line := t("Parcours conseillé : ", "Suggested learning path: ") + p.Title
-	if p.Level > 0 {
-		line += fmt.Sprintf(t(", niveau %d (%s)", ", level %d (%s)"), p.Level, p.LevelTitle)
-	}
-	if p.Reason != "" {
-		line += " — " + p.Reason
-	}
-	fmt.Fprintln(w, line)
-	if p.URL != "" {
-		fmt.Fprintf(w, "   → %s\n", p.URL)
-	}
+// Close does nothing: what is printed stays printed.
+func (o *Outbox) Close(context.Context, string, string) error { return nil }
+
+// Ask puts one question to the conversation, as `parcours ask` does, and
+// prints the replies with the engine's confidence.
+func Ask(ctx context.Context, c *conversation.Conversation, u conversation.User, question string, w io.Writer, st Style) error {
+	return c.Message(ctx, conversation.Message{User: u, Place: conversation.Terminal, Text: question},
+		&Outbox{W: w, Style: st, Confidence: true})
 }
