@@ -8,5 +8,5 @@ import "embed"
 // FS is the embedded knowledge base. Its root is a source root: page paths in
 // results are relative to it.
 //
-//go:embed *.md _data sensibilisation modele parcours pratiques demarrer
+//go:embed *.md _data sensibilisation modele parcours pratiques demarrer plateforme aide
 var FS embed.FS

@@ -165,6 +165,38 @@ func TestSiteDataHostileFiles(t *testing.T) {
 	}
 }
 
+func TestEmbeddedPagesShowNoRawDataTags(t *testing.T) {
+	b, err := Load(context.Background(), Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := 0
+	for _, p := range b.Pages {
+		raw, err := fs.ReadFile(knowledge.FS, p.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		used += len(siteDataRE.FindAll(raw, -1))
+		text := pageText(t, b, p.Path)
+		if strings.Contains(text, "site.data") {
+			t.Errorf("%s shows a raw site.data tag", p.Path)
+		}
+		if strings.Contains(text, unsetText) {
+			t.Errorf("%s: every reference of the embedded pages needs a default text in context", p.Path)
+		}
+	}
+	if used == 0 {
+		t.Fatal("the embedded pages must take the organisation's contacts from _data/organisation.yaml")
+	}
+	// The only warnings of the shipped base are the values an operator
+	// must set (no broken link, no bad data file).
+	for _, w := range b.Warnings {
+		if w.Path != "_data/organisation.yaml" {
+			t.Errorf("unexpected warning in the embedded base: %s", w)
+		}
+	}
+}
+
 func TestReadDataFileExpandsTheWelcome(t *testing.T) {
 	src := Source{Name: "m", FS: fstest.MapFS{
 		"_data/bienvenue.md":      {Data: []byte("Bonjour {{nom}} ! Entraide : {{ site.data.organisation.support.canal }}. Urgence : {{ site.data.organisation.incident.telephone | default: \"l'astreinte\" }}.")},
