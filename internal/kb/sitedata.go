@@ -74,7 +74,11 @@ func (d *siteData) expand(src Source, page string, data []byte) []byte {
 		if v, ok := d.lookup(src, ref); ok {
 			return []byte(v)
 		}
-		if !containsString(d.unset[ref], page) {
+		// The shipped base alone leaves some values unset on purpose
+		// (no public on-call number): its own defaults are no news at
+		// each "parcours ask". With a source of the organisation's, they
+		// are worth a warning.
+		if len(d.sources) > 1 && !containsString(d.unset[ref], page) {
 			d.unset[ref] = append(d.unset[ref], page)
 		}
 		if def, ok := defaultText(string(m[2])); ok {

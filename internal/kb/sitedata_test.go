@@ -234,3 +234,15 @@ func FuzzSiteDataExpand(f *testing.F) {
 		_ = d.warnings()
 	})
 }
+
+// The shipped base alone loads without warnings about the values it leaves
+// unset on purpose: "parcours ask" must not repeat them at each call.
+func TestEmbeddedBaseAloneHasNoUnsetWarning(t *testing.T) {
+	b, err := Load(context.Background(), Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all := warningsText(b.Warnings); strings.Contains(all, "non renseignées") {
+		t.Errorf("warnings = %s", all)
+	}
+}
