@@ -15,15 +15,38 @@ type Alt struct {
 	// Root, when set, also matches any indexed term starting with it: the
 	// light stemmer leaves "superviser" and "supervision" apart.
 	Root string
+	// Weight is how much this way of saying the concept counts, in the
+	// query and in the page's coverage: 1 when zero (the user's words and
+	// the synonyms files); less for words the French lexicon relates.
+	Weight float64
+}
+
+// weight is the alternative's weight, 1 by default.
+func (a Alt) weight() float64 {
+	if a.Weight == 0 {
+		return 1
+	}
+	return a.Weight
 }
 
 // Concept is one meaningful unit of a question: a word, or an expression
 // found in the synonyms, with every way of saying it.
 type Concept struct {
-	Surface  string // the question's words
-	Alts     []Alt  // the question's own words first, then synonyms
-	Fuzzy    bool   // the word was unknown and corrected to a close one
-	Unknown  bool   // no page holds any of its alternatives
+	Surface string // the question's words
+	Alts    []Alt  // the question's own words first, then synonyms
+	Fuzzy   bool   // the word was unknown and corrected to a close one
+	Unknown bool   // no page holds any of its alternatives
+	// Word says the concept is one word of the French dictionary or has an
+	// English-French translation. Unknown to the pages, such a word says
+	// the question is about something they do not cover (an unknown
+	// non-word is more often a typo or a name); known to them, it is
+	// general language, where a non-word (a tool's name, jargon, an
+	// acronym) is the documentation's own vocabulary.
+	Word bool
+	// Rescued says no page holds the user's own word, only words the
+	// French lexicon relates to it: weaker evidence that the question is
+	// covered.
+	Rescued  bool
 	Weight   float64
 	group    int  // synonym group, -1 for a plain word
 	generic  bool // a word of intent ("ranger", "use"): weighs little

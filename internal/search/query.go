@@ -13,6 +13,7 @@ import (
 
 	"github.com/cloud-pi-native/parcours/internal/fuzzy"
 	"github.com/cloud-pi-native/parcours/internal/kb"
+	"github.com/cloud-pi-native/parcours/internal/lexicon"
 )
 
 // Request is a search for pages answering a question.
@@ -29,12 +30,19 @@ type Request struct {
 	// zero). English questions on French pages lower it: their everyday
 	// English words are unknown without being off-topic.
 	UnknownWeight float64
+	// English says the question is in English: its words are also looked
+	// up in the English-French dictionary.
+	English bool
 }
 
 // Result is the ranked answer of the index.
 type Result struct {
 	Concepts []Concept
 	Hits     []Hit
+	// MaxWeight is the weight of a word no page holds, the highest a
+	// concept can have: weights over it say how specific a word is to
+	// this base.
+	MaxWeight float64
 }
 
 // Hit is a page that answers, with the section to link to.
@@ -68,7 +76,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		req.Limit = 3
 	}
 	concepts := ix.lex.Concepts(req.Question)
-	if err := ix.resolve(concepts); err != nil {
+	if err := ix.resolve(concepts, req); err != nil {
 		return nil, err
 	}
 	if req.UnknownWeight > 0 {
@@ -78,7 +86,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 			}
 		}
 	}
-	res := &Result{Concepts: concepts}
+	res := &Result{Concepts: concepts, MaxWeight: ix.idf(0)}
 	q := ix.conceptsQuery(concepts, pageFields)
 	if q == nil {
 		return res, nil
@@ -190,7 +198,7 @@ func sameOutline(a, b *kb.Page) bool {
 // the closest indexed term, narrowly: only single words of 5 letters or
 // more that no page holds (most "typos" are missing accents, which folding
 // already absorbs).
-func (ix *Index) resolve(concepts []Concept) error {
+func (ix *Index) resolve(concepts []Concept, req Request) error {
 	var corrector *termCorrector
 	defer func() {
 		if corrector != nil {
@@ -202,7 +210,9 @@ func (ix *Index) resolve(concepts []Concept) error {
 		df := ix.conceptDF(c)
 		if df == 0 && len(c.Alts) == 1 && len(c.Alts[0].Terms) == 1 {
 			term := c.Alts[0].Terms[0]
-			if n := len([]rune(term)); n >= 5 && !isDigit(term) {
+			// A word of the dictionary ("remboursement", "imprimante") is
+			// no typo: the pages just do not talk about it.
+			if n := len([]rune(term)); n >= 5 && !isDigit(term) && !lexicon.Known(c.Alts[0].Text) {
 				if corrector == nil {
 					var err error
 					if corrector, err = ix.newCorrector(); err != nil {
@@ -230,7 +240,17 @@ func (ix *Index) resolve(concepts []Concept) error {
 				}
 			}
 		}
+		if len(c.Alts) >= 1 && len(c.Alts[0].Terms) == 1 && !c.Fuzzy {
+			before := df
+			ix.expand(c, req)
+			df = ix.conceptDF(c)
+			c.Rescued = before == 0 && df > 0
+		}
 		c.Unknown = df == 0
+		if len(c.Alts[0].Terms) == 1 {
+			w := c.Alts[0].Text
+			c.Word = lexicon.Known(w) || len(lexicon.English(w)) > 0
+		}
 		c.Weight = ix.conceptIDF(c)
 		if len(c.Alts[0].Terms) == 1 {
 			t := c.Alts[0].Terms[0]
@@ -270,8 +290,24 @@ const genericWeight = 0.3
 // highest rarity when none is known): broad synonyms ("secret") and narrow
 // abbreviations ("mdp") balance each other.
 func (ix *Index) conceptIDF(c *Concept) float64 {
+	if v, ok := ix.altsIDF(c.Alts, 1); ok {
+		return v
+	}
+	if v, ok := ix.altsIDF(c.Alts, 0); ok {
+		return v
+	}
+	return ix.idf(0)
+}
+
+// altsIDF is the mean rarity of the known alternatives weighing at least
+// minWeight: the lexicon's related words do not dilute the rarity of the
+// user's own word.
+func (ix *Index) altsIDF(alts []Alt, minWeight float64) (float64, bool) {
 	sum, n := 0.0, 0
-	for _, a := range c.Alts {
+	for _, a := range alts {
+		if a.weight() < minWeight {
+			continue
+		}
 		df := -1
 		for _, t := range a.Terms {
 			if d := ix.df[t]; df < 0 || d < df {
@@ -284,9 +320,9 @@ func (ix *Index) conceptIDF(c *Concept) float64 {
 		}
 	}
 	if n == 0 {
-		return ix.idf(0)
+		return 0, false
 	}
-	return sum / float64(n)
+	return sum / float64(n), true
 }
 
 // conceptDF approximates how many pages hold a concept: the largest page
@@ -315,9 +351,9 @@ func (ix *Index) conceptsQuery(concepts []Concept, fields map[string]float64) qu
 		}
 		var alts []query.Query
 		for i, a := range c.Alts {
-			boost := 1.0
+			boost := a.weight()
 			if i > 0 {
-				boost = synonymBoost
+				boost *= synonymBoost
 			}
 			for f, fb := range fields {
 				alts = append(alts, altQuery(a, f, boost*fb))
@@ -388,7 +424,7 @@ func coverage(concepts []Concept, locs search.FieldTermLocationMap, total float6
 			case all && c.Fuzzy:
 				credit = max(credit, 0.5) // a corrected word is a guess
 			case all:
-				credit = 1
+				credit = max(credit, a.weight())
 			case a.Root != "" && hasRoot(a.Root):
 				credit = max(credit, rootCredit) // same root, maybe a false friend
 			}
