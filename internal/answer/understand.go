@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/cloud-pi-native/parcours/internal/lexicon"
 	"github.com/cloud-pi-native/parcours/internal/parcours"
 	"github.com/cloud-pi-native/parcours/internal/search"
 )
@@ -36,14 +37,55 @@ type understanding struct {
 }
 
 // pathWords say the user looks for a learning path or a starting point.
-var pathWords = lazyTermSet(`commencer commence débuter débute démarrer démarre début parcours formation
+var pathWords = lazyWordSet(`commencer commence débuter débute démarrer démarre début parcours formation
 	former formations apprendre apprends progresser monter compétence compétences orienter orientation
 	conseiller conseilles recommandes recommander pour moi adapté adaptée concerne concerné concernée
 	start begin beginning learn learning path training onboarding where`)
 
-// lazyTermSet analyzes words on first use, once the analyzer is registered.
-func lazyTermSet(words string) func() map[string]bool {
-	return sync.OnceValue(func() map[string]bool { return search.TermSet(strings.Fields(words)) })
+// wordSet maps analyzed terms to the words that gave them.
+type wordSet map[string][]string
+
+// lazyWordSet analyzes words on first use, once the analyzer is registered.
+func lazyWordSet(words string) func() wordSet {
+	return sync.OnceValue(func() wordSet {
+		ws := wordSet{}
+		for _, w := range strings.Fields(words) {
+			for _, t := range search.Terms(w) {
+				ws[t] = append(ws[t], w)
+			}
+		}
+		return ws
+	})
+}
+
+// has reports whether the word, analyzed as term, is one of the set's:
+// same term and, where the dictionary knows both, a lemma in common. The
+// light stemmer makes "conseils" (advice) and "conseiller" (to advise, an
+// adviser) one term; their lemmas tell them apart.
+func (ws wordSet) has(term, word string) bool {
+	for _, w := range ws[term] {
+		if sameLemma(word, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameLemma reports whether two words share a lemma, or whether the
+// dictionary lacks one of them (then the analyzer's term is all we have).
+func sameLemma(a, b string) bool {
+	la, lb := lexicon.Lemmas(a), lexicon.Lemmas(b)
+	if len(la) == 0 || len(lb) == 0 {
+		return true
+	}
+	for _, x := range la {
+		for _, y := range lb {
+			if lexicon.Fold(x) == lexicon.Fold(y) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func newUnderstanding(c *parcours.Catalog) *understanding {
@@ -98,8 +140,8 @@ func (u *understanding) read(question string) intent {
 	} else if p, ok := longestMatch(u.levels, toks); ok {
 		in.level, in.levelWord = p.level, p.text
 	}
-	for _, t := range toks {
-		if pathWords()[t] {
+	for _, t := range analyzed {
+		if pathWords().has(t.Term, question[t.Start:t.End]) {
 			in.wantsPath = true
 		}
 	}
@@ -129,7 +171,7 @@ func (u *understanding) topics(toks []string, in intent) int {
 	n := 0
 	seen := map[string]bool{}
 	for _, t := range toks {
-		if skip[t] || seen[t] || pathWords()[t] || search.IsFiller(t) || search.IsGeneric(t) || search.IsEveryday(t) {
+		if skip[t] || seen[t] || len(pathWords()[t]) > 0 || search.IsFiller(t) || search.IsGeneric(t) || search.IsEveryday(t) {
 			continue
 		}
 		seen[t] = true
@@ -165,6 +207,11 @@ func (u *understanding) role(question string, toks []search.Token) (phrase, bool
 					ok = false
 					break
 				}
+			}
+			// "des conseils" is no "conseiller": a one-word role must
+			// be the same word, not only the same stem.
+			if ok && len(p.terms) == 1 && !strings.Contains(strings.TrimSpace(p.text), " ") {
+				ok = sameLemma(question[toks[i].Start:toks[i].End], p.text)
 			}
 			if ok && !notSelf(question[:toks[i].Start]) {
 				best, found = p, true
