@@ -230,8 +230,8 @@ func TestAskOnAGitSourceWithoutGitProgram(t *testing.T) {
 		}
 		return ""
 	}}
-	code := run(context.Background(), env, []string{"ask", "--source", "git+file://" + repo, "comment marche l'astreinte ?"})
-	if code != 0 || !strings.Contains(out.String(), "astreinte.md") {
+	code := run(context.Background(), env, []string{"search", "--json", "--source", "git+file://" + repo, "comment marche l'astreinte ?"})
+	if code != 0 || !strings.Contains(out.String(), `"path":"astreinte.md"`) {
 		t.Fatalf("exit %d:\n%s\n%s", code, out.String(), errb.String())
 	}
 	if _, err := os.Stat(filepath.Join(data, "sources")); err != nil {

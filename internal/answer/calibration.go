@@ -20,15 +20,28 @@ type Signals struct {
 	Concepts  float64 // substantive concepts of the question, up to 8, over 8
 	Second    float64 // coverage of the second page
 	English   float64 // 1 for a question in English
+	// UnknownWords is the weighted share of the question's concepts no
+	// page holds (or only through related words) that are dictionary words (French, or English with a
+	// translation): "remboursement", "imprimante". Typos and names are not.
+	UnknownWords float64
+	// Jargon is the weighted share of the concepts the first page holds
+	// that are not dictionary words: tool names, acronyms, jargon, the
+	// documentation's own vocabulary. Off-topic questions meet pages
+	// through general words ("bleu", "taux", "ministère").
+	Jargon float64
+	// Matched is the number of substantive concepts the first page holds,
+	// up to 4, over 4; Specific the weight of the rarest of them over the
+	// highest weight a word can have in this base.
+	Matched, Specific float64
 }
 
 // vector is the model's input; the order is the models' weights' order.
 func (s Signals) vector() []float64 {
-	return []float64{s.Coverage, s.Gap, s.Unknown, s.Rarest, s.Proximity, s.Concepts, s.Second, s.English}
+	return []float64{s.Coverage, s.Gap, s.Unknown, s.Rarest, s.Proximity, s.Concepts, s.Second, s.English, s.UnknownWords, s.Jargon, s.Matched, s.Specific}
 }
 
 // SignalNames name the entries of the vector, for the calibration report.
-var SignalNames = []string{"coverage", "gap", "unknown", "rarest", "proximity", "concepts", "second", "english"}
+var SignalNames = []string{"coverage", "gap", "unknown", "rarest", "proximity", "concepts", "second", "english", "unknown_words", "jargon", "matched", "specific"}
 
 // Vector returns the signals in model order.
 func (s Signals) Vector() []float64 { return s.vector() }
@@ -39,9 +52,22 @@ type Model struct {
 	Bias    float64
 }
 
+// Expand returns the model's inputs for a signal vector: the signals,
+// then the products of every pair of them (how sure coverage is depends on
+// how many concepts the question has, on whether they are jargon...).
+func Expand(x []float64) []float64 {
+	out := append([]float64(nil), x...)
+	for i := range x {
+		for j := i + 1; j < len(x); j++ {
+			out = append(out, x[i]*x[j])
+		}
+	}
+	return out
+}
+
 // P is the model's probability for these signals.
 func (m Model) P(s Signals) float64 {
-	x := s.vector()
+	x := Expand(s.vector())
 	z := m.Bias
 	for i, w := range m.Weights {
 		if i < len(x) {
@@ -57,20 +83,27 @@ func signalsOf(res *search.Result, english bool) Signals {
 	if english {
 		s.English = 1
 	}
-	total, unknown, heaviest, subst := 0.0, 0.0, 0.0, 0
+	total, unknown, words, heaviest, subst := 0.0, 0.0, 0.0, 0.0, 0
 	for i := range res.Concepts {
 		c := &res.Concepts[i]
 		total += c.Weight
 		heaviest = math.Max(heaviest, c.Weight)
-		if c.Unknown {
+		switch {
+		case c.Unknown:
 			unknown += c.Weight
+		case c.Rescued:
+			// Known only through the lexicon: half unknown.
+			unknown += c.Weight / 2
+		}
+		if (c.Unknown || c.Rescued) && c.Word {
+			words += c.Weight
 		}
 		if c.Substantive() {
 			subst++
 		}
 	}
 	if total > 0 {
-		s.Unknown = unknown / total
+		s.Unknown, s.UnknownWords = unknown/total, words/total
 	}
 	s.Concepts = float64(min(subst, 8)) / 8
 	if len(res.Hits) == 0 {
@@ -82,11 +115,26 @@ func signalsOf(res *search.Result, english bool) Signals {
 		s.Gap = 1 - res.Hits[1].Score/top.Score
 		s.Second = res.Hits[1].Coverage
 	}
-	rarest := 0.0
+	rarest, matched, jargon, n := 0.0, 0.0, 0.0, 0
 	for i, m := range top.Matched {
 		if m && i < len(res.Concepts) {
-			rarest = math.Max(rarest, res.Concepts[i].Weight)
+			c := &res.Concepts[i]
+			rarest = math.Max(rarest, c.Weight)
+			matched += c.Weight
+			if !c.Word {
+				jargon += c.Weight
+			}
+			if c.Substantive() {
+				n++
+			}
 		}
+	}
+	s.Matched = float64(min(n, 4)) / 4
+	if res.MaxWeight > 0 {
+		s.Specific = math.Min(1, rarest/res.MaxWeight)
+	}
+	if matched > 0 {
+		s.Jargon = jargon / matched
 	}
 	if heaviest > 0 {
 		s.Rarest = rarest / heaviest

@@ -3,13 +3,16 @@
 package answer
 
 // calibration was learned by "parcours calibrate" from these question sets:
-//   - ../knowledge/_data/questions.yaml (108 questions)
+//   - ../knowledge/_data/questions.yaml (152 questions)
 //   - /work/blind/cpn/questions.yaml (107 questions)
+//   - /work/blind/train/demarches-simplifiees/questions.yaml (96 questions)
+//   - /work/blind/train/hors-sujet.yaml (220 questions)
+//   - /work/blind/train/hors-sujet.yaml (220 questions)
 //
-// Signals: coverage, gap, unknown, rarest, proximity, concepts, second, english.
+// Signals: coverage, gap, unknown, rarest, proximity, concepts, second, english, unknown_words, jargon, matched, specific.
 var calibration = Calibration{
-	Correct:    Model{Weights: []float64{3.93, 2.642, -0.838, 1.247, 0.366, 0.499, -0.336, 0.986}, Bias: -4.273},
-	Answerable: Model{Weights: []float64{3.479, 0.739, -2.993, 0.619, -0.001, 3.443, 1.825, 1.383}, Bias: -1.824},
+	Correct:    Model{Weights: []float64{1.157, 0.035, -0.43, -0.071, 0.609, -0.242, 0.129, 0.252, -0.053, 0.739, 0.943, -0.117, 1.135, 0.513, 0.483, 1.422, 0.45, -0.257, 0.148, 0.353, 0.75, 1.127, 0.838, -0.886, 0.486, 0.39, 0.32, 0.856, -0.056, -0.631, 0.489, 0.459, 0.103, -0.396, -0.497, -0.06, 0.378, 0.433, -0.548, 0.841, 0.399, -0.571, 0.339, 0.027, -0.19, -0.09, -0.067, 0.063, 0.623, -0.143, 0.242, 0.854, 0.266, -0.574, 0.083, 1.227, -0.121, -0.435, -0.525, 0.378, -0.078, 0.191, 0.265, 0.161, 0.11, 0.106, -0.208, 0.067, 0.51, -0.263, -0.421, -0.315, 0.339, 0.922, -0.307, 0.46, 0.368, 1.027}, Bias: -6.023},
+	Answerable: Model{Weights: []float64{0.918, -0.568, -0.74, -0.347, 1.064, 0.374, 0.73, 0.442, -0.378, 0.427, 1.587, -0.952, 0.951, 0.204, 0.168, 1.845, 0.96, 0.141, 0.284, -0.013, 0.995, 0.789, 0.171, -0.859, -0.048, -0.135, -0.212, 0.517, -0.263, -0.303, 0.916, 0.553, -0.286, -1.105, -0.221, -0.427, 0.092, 0.095, -0.39, 0.211, 0.13, -1.071, 0.375, 0.574, -0.163, 0.071, -0.561, 0.252, 0.723, -0.787, -0.257, 0.85, -0.086, -0.231, -0.322, 1.558, -0.19, 0.668, 0.127, 0.142, 0.18, 1.256, -0.043, -0.004, -0.419, 0.427, 1.116, -0.041, 0.585, -0.694, 0.253, 0.055, 0.208, 0.648, -0.607, 0.897, 0.324, 0.297}, Bias: -3.726},
 	SureAt:     0.5,
-	AnswerAt:   0.752,
+	AnswerAt:   0.21,
 }

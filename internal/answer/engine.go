@@ -269,6 +269,7 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 	req := search.Request{Question: q, Limit: max(limit, 1), Parcours: in.path, Niveau: in.level}
 	if a.Lang == "en" {
 		req.UnknownWeight = 0.6
+		req.English = true
 	}
 	pathFactor := 1.3
 	if in.wantsPath {

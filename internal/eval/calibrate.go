@@ -29,7 +29,7 @@ func Collect(ctx context.Context, a Asker, set *Set) ([]Sample, error) {
 		if res.Signals == nil {
 			continue
 		}
-		s := Sample{X: res.Signals.Vector(), Answerable: !q.OffTopic}
+		s := Sample{X: answer.Expand(res.Signals.Vector()), Answerable: !q.OffTopic}
 		if !q.OffTopic && len(res.Passages) > 0 && expected(q.Expected, res.Passages[0].Path) {
 			s.Correct = true
 		}
@@ -179,6 +179,8 @@ func Summary(c answer.Calibration, samples []Sample) string {
 		in, inSure, inSureRight, inNone, off, offNone)
 }
 
+// signalsFrom reads the signals back from a sample's inputs (the first
+// entries; the pair products follow).
 func signalsFrom(x []float64) answer.Signals {
 	get := func(i int) float64 {
 		if i < len(x) {
@@ -187,7 +189,7 @@ func signalsFrom(x []float64) answer.Signals {
 		return 0
 	}
 	return answer.Signals{Coverage: get(0), Gap: get(1), Unknown: get(2), Rarest: get(3), Proximity: get(4),
-		Concepts: get(5), Second: get(6), English: get(7)}
+		Concepts: get(5), Second: get(6), English: get(7), UnknownWords: get(8), Jargon: get(9), Matched: get(10), Specific: get(11)}
 }
 
 // GoSource is the generated file holding a calibration.

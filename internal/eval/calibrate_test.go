@@ -13,7 +13,7 @@ func TestFitMeetsItsTargets(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var samples []Sample
 	for range 400 {
-		s := Sample{X: make([]float64, 8)}
+		s := Sample{X: make([]float64, 12)}
 		s.Answerable = r.Float64() < 0.85
 		if s.Answerable {
 			s.Correct = r.Float64() < 0.7
