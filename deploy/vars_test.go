@@ -22,7 +22,7 @@ func codeVariables(t *testing.T, root string) []string {
 			if err != nil {
 				return err
 			}
-			if d.IsDir() && d.Name() == "mmtest" {
+			if d.IsDir() && (d.Name() == "mmtest" || d.Name() == "pgtest") { // test harnesses
 				return filepath.SkipDir
 			}
 			if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {

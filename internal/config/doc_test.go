@@ -66,7 +66,7 @@ func codeVariables(t *testing.T) []string {
 			if err != nil {
 				return err
 			}
-			if d.IsDir() && d.Name() == "mmtest" {
+			if d.IsDir() && (d.Name() == "mmtest" || d.Name() == "pgtest") { // test harnesses
 				return filepath.SkipDir
 			}
 			if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
