@@ -222,10 +222,10 @@ type Directory interface {
 // Stores are where the conversation keeps what it records; nil fields keep
 // nothing.
 type Stores struct {
-	Record    Recorder
-	Feedback  FeedbackStore
-	Welcomed  WelcomeStore
-	Usage     UsageSource
+	Record   Recorder
+	Feedback FeedbackStore
+	Welcomed WelcomeStore
+	Usage    UsageSource
 }
 
 // WelcomeOptions say who is welcomed, and with what.
