@@ -371,7 +371,7 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 	a.Answered = a.Tier != TierNone
 	a.Path = s.recommend(in, a)
 	if a.Tier != TierSure {
-		a.Suggestions = suggestions(a.Lang, res.Concepts)
+		a.Suggestions = s.suggestions(a.Lang, res.Concepts)
 	}
 	return a, nil
 }
@@ -465,12 +465,22 @@ func (s *state) recommend(in intent, a *Answer) *PathRef {
 // otherwise make a long reply.
 const maxUnknown = 5
 
-func suggestions(lang string, concepts []search.Concept) []string {
-	var unknown []string
+// maxNeighbours bounds the related words suggested for unknown ones.
+const maxNeighbours = 4
+
+func (s *state) suggestions(lang string, concepts []search.Concept) []string {
+	var unknown, near []string
 	more := 0
+	seen := map[string]bool{}
 	for _, c := range concepts {
 		if !c.Unknown {
 			continue
+		}
+		for _, w := range s.ix.Neighbours(c.Surface, maxNeighbours) {
+			if !seen[w] && len(near) < maxNeighbours {
+				seen[w] = true
+				near = append(near, w)
+			}
 		}
 		if len(unknown) == maxUnknown {
 			more++
@@ -489,6 +499,9 @@ func suggestions(lang string, concepts []search.Concept) []string {
 			}
 			out = append([]string{line}, out...)
 		}
+		if len(near) > 0 {
+			out = append([]string{"Related words the knowledge base uses: " + strings.Join(near, ", ")}, out...)
+		}
 		return out
 	}
 	out := []string{"Reformulez avec d'autres mots, par exemple le nom d'un outil ou d'une pratique.",
@@ -502,6 +515,9 @@ func suggestions(lang string, concepts []search.Concept) []string {
 			line += fmt.Sprintf(" et %d autres", more)
 		}
 		out = append([]string{line + "."}, out...)
+	}
+	if len(near) > 0 {
+		out = append([]string{"Mots proches présents dans la base : « " + strings.Join(near, " », « ") + " »."}, out...)
 	}
 	return out
 }

@@ -397,3 +397,19 @@ func TestGlossaryAnswersOnlyWhatItDefines(t *testing.T) {
 		t.Errorf("the glossary defines CCT: %v", got)
 	}
 }
+
+// Not found, the answer suggests the words of the base the thesaurus
+// relates to the unknown ones: a way out rather than a dead end.
+func TestNotFoundSuggestsRelatedWordsOfTheBase(t *testing.T) {
+	e := openPages(t, map[string]string{
+		"agilite.md":   "# Agilité\n\nL'agilité de l'équipe tient à des cycles courts, à des démonstrations fréquentes et au dialogue avec les usagers.\n",
+		"astreinte.md": "# Astreinte\n\nL'astreinte tourne chaque semaine entre les membres de l'équipe plateforme, avec un cadre d'escalade écrit.\n",
+	})
+	a, err := e.Ask(context.Background(), "souplesse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Tier != TierNone || len(a.Suggestions) == 0 || !strings.Contains(a.Suggestions[0], "agilité") {
+		t.Errorf("tier %s, suggestions %q: want « agilité » offered first", a.Tier, a.Suggestions)
+	}
+}

@@ -70,3 +70,21 @@ func (ix *Index) expand(c *Concept, req Request) {
 		add(lexicon.Family(word), familyWeight, maxFamily)
 	}
 }
+
+// Neighbours returns up to n words the French thesaurus relates to word
+// and that the index holds, closest first: what to suggest when the word
+// itself is unknown ("rétention" for "gardés"). The thesaurus is too noisy
+// to rank with, not to suggest.
+func (ix *Index) Neighbours(word string, n int) []string {
+	var out []string
+	for _, w := range lexicon.Related(word) {
+		if len(out) == n {
+			break
+		}
+		ts := Terms(w)
+		if len(ts) == 1 && ix.df[ts[0]] > 0 && !IsFiller(ts[0]) && !IsEveryday(ts[0]) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
