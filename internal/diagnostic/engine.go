@@ -151,6 +151,9 @@ type Engine struct {
 	role  func(string) string
 	// volatile: see Config.Volatile.
 	volatile bool
+	// shared is the store's lock when other processes use the store too:
+	// then steps also lock the user there, and nothing is cached.
+	shared UserLocker
 
 	// cache holds the sessions as last saved, so that a step reads no
 	// record: one Engine per Store, the store stays the source of truth at
@@ -160,6 +163,9 @@ type Engine struct {
 }
 
 func (e *Engine) cached(userID string) (*Session, bool) {
+	if e.shared != nil {
+		return nil, false
+	}
 	e.cacheMu.Lock()
 	defer e.cacheMu.Unlock()
 	s, ok := e.cache[userID]
@@ -171,6 +177,9 @@ func (e *Engine) cached(userID string) (*Session, bool) {
 
 // remember caches a snapshot of s; nil records that the user has none.
 func (e *Engine) remember(userID string, s *Session) {
+	if e.shared != nil {
+		return
+	}
 	e.cacheMu.Lock()
 	defer e.cacheMu.Unlock()
 	if s != nil {
@@ -240,6 +249,9 @@ func New(cfg Config) (*Engine, error) {
 	if e.log == nil {
 		e.log = zap.NewNop()
 	}
+	if l, ok := cfg.Store.(UserLocker); ok {
+		e.shared = l
+	}
 	e.q.Store(cfg.Questionnaire)
 	return e, nil
 }
@@ -257,7 +269,31 @@ func (e *Engine) SetQuestionnaire(q *Questionnaire) {
 	}
 }
 
-func (e *Engine) lock(userID string) func() { return e.locks.lock(userID) }
+// UserLocker is implemented by stores that several processes share
+// (internal/postgres, with replicas): each step then also holds the user's
+// lock in the store, so that a click served by one replica and a typed
+// answer served by another take turns, and reads the session from the store,
+// since another process may have moved it on.
+type UserLocker interface {
+	LockUser(ctx context.Context, userID string) (unlock func(), err error)
+}
+
+func (e *Engine) lock(userID string) func() {
+	unlock := e.locks.lock(userID)
+	if e.shared == nil {
+		return unlock
+	}
+	// Steps take milliseconds: a lock not had in 10 s is a store in
+	// trouble, whose reads and writes fail next and say so.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	release, err := e.shared.LockUser(ctx, userID)
+	if err != nil {
+		e.log.Warn("diagnostic: user lock in the shared store failed", zap.Error(err))
+		return unlock
+	}
+	return func() { release(); unlock() }
+}
 
 // load returns the user's live session, cleaned against the current
 // questionnaire; an expired one is deleted and reported.

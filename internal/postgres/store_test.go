@@ -121,9 +121,23 @@ func TestDiagnosticMovesBetweenReplicas(t *testing.T) {
 	if cur.Question == nil || cur.Question.ID != shown.ID || !cur.Team {
 		t.Fatalf("sur l'autre réplica: %+v, attendu la question %s", cur, shown.ID)
 	}
+	// the clicks then land on either replica, as a load balancer sends them
 	s = step(b.Choose(bg, "u1", shown.ID, shown.Options[0].ID))
+	clicks := 1
 	for s.Kind == diagnostic.StepQuestion {
-		s = step(b.Choose(bg, "u1", s.Question.ID, s.Question.Options[0].ID))
+		e := a
+		if clicks%2 == 0 {
+			e = b
+		}
+		next := step(e.Choose(bg, "u1", s.Question.ID, s.Question.Options[0].ID))
+		if next.Kind == diagnostic.StepQuestion && next.Question.ID == s.Question.ID {
+			t.Fatalf("clic %d: la même question revient (%s) : un réplica a servi un diagnostic périmé", clicks, s.Question.ID)
+		}
+		s = next
+		clicks++
+		if clicks > 200 {
+			t.Fatal("le diagnostic ne finit pas : les réplicas se renvoient des questions périmées")
+		}
 	}
 	if s.Kind != diagnostic.StepResult || s.Result.Perimeter != "sre" {
 		t.Fatalf("résultat %+v", s)
