@@ -2,6 +2,7 @@ package kb
 
 import (
 	"bytes"
+	"fmt"
 	"path"
 	"regexp"
 	"strings"
@@ -36,6 +37,17 @@ var mdxImportRE = regexp.MustCompile(`(?m)^(?:import|export)\s.*$`)
 
 // tagRE matches HTML tags, to keep the text of HTML blocks (<details>...).
 var tagRE = regexp.MustCompile(`(?s)<!--.*?-->|<[^>]*>`)
+
+// Limits of one page in the index, whatever its content: memory and time
+// of indexing grow with them, and no documentation page comes near.
+const (
+	// MaxSections is the number of sections of a page indexed on their
+	// own; the text of the following ones is indexed in the last.
+	MaxSections = 1000
+	// MaxPageText bounds the text of a page indexed (bytes of plain text);
+	// the rest is not indexed.
+	MaxPageText = 1 << 20
+)
 
 // minWords is the size under which a page is a placeholder, not content:
 // such pages rank high through length normalisation and answer nothing.
@@ -87,12 +99,32 @@ func parsePage(source, name string, data []byte) (*Page, []Warning) {
 	cur := &Section{}
 	var buf strings.Builder
 	buf.WriteString(htmlText(fm.Extra))
-	flush := func() {
-		cur.Text = normalizeSpace(buf.String())
-		buf.Reset()
-		if cur.Text != "" || cur.Anchor != "" {
-			p.Sections = append(p.Sections, *cur)
+	textLeft, folded, cut := MaxPageText, 0, false
+	var fold strings.Builder // text of the sections beyond MaxSections
+	// take spends the page's text budget on text, cut when it runs out.
+	take := func(text string) string {
+		kept := cutText(text, textLeft)
+		if len(kept) < len(text) {
+			cut, textLeft = true, 0
+		} else {
+			textLeft -= len(kept) + 1
 		}
+		return kept
+	}
+	flush := func() {
+		text := normalizeSpace(buf.String())
+		buf.Reset()
+		if text == "" && cur.Anchor == "" || cut {
+			return
+		}
+		if len(p.Sections) >= MaxSections {
+			// Beyond the limit, a section's title and text go to the last.
+			fold.WriteString("\n" + take(strings.TrimSpace(cur.Title+"\n"+text)))
+			folded++
+			return
+		}
+		cur.Text = take(text)
+		p.Sections = append(p.Sections, *cur)
 	}
 	p.links = relativeLinks(doc, name)
 	titleTaken := false
@@ -113,11 +145,22 @@ func parsePage(source, name string, data []byte) (*Page, []Warning) {
 			cur = &Section{Anchor: string(anchor), Title: title, Level: h.Level}
 			continue
 		}
+		if cut {
+			continue
+		}
 		blockText(&buf, n, body)
 		p.Definitions = collectDefinitions(p.Definitions, n, body, cur.Anchor,
 			glossaryWords.MatchString(p.Title) || glossaryWords.MatchString(cur.Title))
 	}
 	flush()
+	if folded > 0 {
+		last := &p.Sections[len(p.Sections)-1]
+		last.Text = strings.TrimSpace(last.Text + fold.String())
+		warn(0, fmt.Sprintf("%d sections : au-delà de %d, leur texte est indexé dans la dernière", len(p.Sections)+folded, MaxSections))
+	}
+	if cut {
+		warn(0, fmt.Sprintf("plus de %d Mo de texte : seul le début est indexé", MaxPageText>>20))
+	}
 	if p.Title == "" {
 		p.Title = titleFromFileName(name)
 	}
@@ -125,6 +168,25 @@ func parsePage(source, name string, data []byte) (*Page, []Warning) {
 		return nil, warns
 	}
 	return p, warns
+}
+
+// cutText keeps at most n bytes of s, cut between words.
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	if n <= 0 {
+		return ""
+	}
+	cut := strings.LastIndexAny(s[:n+1], " \n")
+	if cut < n/2 {
+		// No space near the end: cut on a character boundary.
+		cut = n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+	}
+	return strings.TrimSpace(s[:cut])
 }
 
 // relativeLinks lists the links of a page to other Markdown files of the

@@ -26,18 +26,23 @@ func Anchor(text string) string {
 
 // anchorIDs gives headings GitHub-style ids, numbering duplicates the way
 // GitHub does ("etapes", "etapes-1"), for goldmark's parser context.
-type anchorIDs struct{ used map[string]bool }
+type anchorIDs struct {
+	used map[string]bool
+	next map[string]int // first number worth trying for a base: ids are never freed
+}
 
-func newAnchorIDs() *anchorIDs { return &anchorIDs{used: map[string]bool{}} }
+func newAnchorIDs() *anchorIDs { return &anchorIDs{used: map[string]bool{}, next: map[string]int{}} }
 
 func (s *anchorIDs) Generate(value []byte, _ ast.NodeKind) []byte {
 	base := Anchor(string(value))
 	if base == "" {
 		base = "section"
 	}
+	// 20,000 headings of the same text must not cost 20,000² lookups.
 	id := base
-	for i := 1; s.used[id]; i++ {
+	for i := max(s.next[base], 1); s.used[id]; i++ {
 		id = base + "-" + strconv.Itoa(i)
+		s.next[base] = i + 1
 	}
 	s.used[id] = true
 	return []byte(id)

@@ -107,6 +107,26 @@ type Base struct {
 	Skipped  int               // near-empty, excluded or unlisted files
 	Learned  int               // abbreviations learned from the pages (in Synonyms)
 	site     *siteData         // site.data references of the pages (sitedata.go)
+	text     int               // bytes of text of the pages, against MaxBaseText
+}
+
+// MaxBaseText bounds the text of a whole base (all sources): the index
+// takes about ten times the text in memory, twice during a reindex (the old
+// index serves while the new one builds). Pages beyond it are not indexed,
+// with a warning. 16 MB of text is some 2.5 million words, far above any
+// onboarding documentation.
+const MaxBaseText = 16 << 20
+
+// maxBaseText is MaxBaseText, smaller in tests.
+var maxBaseText = MaxBaseText
+
+// textSize is the text a page brings to the index.
+func (p *Page) textSize() int {
+	n := len(p.Title) + len(p.Summary)
+	for _, s := range p.Sections {
+		n += len(s.Title) + len(s.Text)
+	}
+	return n
 }
 
 // defaultExcludes are never content: data and layout folders (Jekyll "_data",
@@ -246,6 +266,13 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 	}
 	sort.Strings(names)
 	first := len(b.Pages)
+	var over []string // pages beyond MaxBaseText
+	defer func() {
+		if len(over) > 0 {
+			b.Warnings = append(b.Warnings, Warning{Source: src.Name, Path: over[0],
+				Msg: fmt.Sprintf("%d page(s) non indexée(s) à partir de celle-ci : la base dépasse %d Mo de texte", len(over), maxBaseText>>20)})
+		}
+	}()
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -262,6 +289,13 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 		if p == nil {
 			b.Skipped++
 			continue
+		}
+		if n := p.textSize(); b.text+n > maxBaseText {
+			over = append(over, name)
+			b.Skipped++
+			continue
+		} else {
+			b.text += n
 		}
 		p.URL = pageURL(src, name, p.URL)
 		b.Pages = append(b.Pages, p)
