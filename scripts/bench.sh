@@ -15,6 +15,16 @@ echo "$out" | awk '/^BenchmarkIndex1000-/ {a=$3} /^BenchmarkIndex10000-/ {b=$3}
   END { if (a && b) printf "1 000 pages : %.2f s ; 10 000 pages : %.2f s ; rapport %.1f (10 = linéaire)\n", a/1e9, b/1e9, b/a }'
 
 echo
+echo "== mémoire d'une réindexation (objectif : < 300 Mo de RSS pour toute source de 50 Mo ou moins)"
+echo "   l'ancien index sert pendant que le nouveau se construit ; formes hostiles, chacune dans un processus"
+go test -run '^$' -bench 'BenchmarkIndexMemory' -benchtime 1x ./internal/search | grep -E '^BenchmarkIndexMemory/' |
+  awk '{ name=$1; sub(/^BenchmarkIndexMemory\//, "", name); sub(/-[0-9]+$/, "", name)
+    for (i=1;i<=NF;i++) { if ($i=="Mo-RSS") r=$(i-1); if ($i=="Mo-tas") h=$(i-1) }
+    printf "%-11s RSS max %4.0f Mo, tas max %4.0f Mo, %5.1f s\n", name, r, h, $3/1e9 }'
+echo "   titres : une page de 20 000 titres (1 Mo) ; petites : 10 000 pages ; paragraphe : une page de 4 Mo d'un seul"
+echo "   paragraphe ; normales : 5 000 pages de 10 Ko (50 Mo) ; mega : 50 pages de 1 Mo ; 50mo : 12 pages de 4 Mo + titres"
+
+echo
 echo "== latence des questions sur la base embarquée (objectif : p50 < 1 ms, p99 < 5 ms)"
 go test -run '^$' -bench 'BenchmarkQuery$' -benchtime 2000x ./internal/search | grep -E '^Benchmark' |
   awk '{ for (i=1;i<=NF;i++) { if ($i=="p50-µs") p50=$(i-1); if ($i=="p99-µs") p99=$(i-1) } ; printf "p50 %.2f ms ; p99 %.2f ms\n", p50/1000, p99/1000 }'

@@ -178,6 +178,8 @@ if [ -n "$unit" ]; then
 	step "go vet (tag image)" go vet -tags image ./cmd/parcours
 	step "gofmt" gofmt_check
 	step "tests unitaires" gotest -race -count=1 ./...
+	# memory is measured without the race detector (its shadow memory)
+	step "mémoire de l'indexation" gotest -count=1 -run '^TestIndexingMemoryIsBounded$' ./internal/search
 	# the binary built as the Dockerfile does, run as the image runs it (root needed: skipped
 	# without it, failed without it under CI)
 	step "image" gotest -count=1 -tags image -run TestImageEquivalent ./cmd/parcours

@@ -11,10 +11,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"syscall"
 
 	"github.com/cloud-pi-native/parcours/internal/fuzzy"
+	"github.com/cloud-pi-native/parcours/internal/search"
 )
 
 // command is one subcommand. run gets the arguments after the subcommand's
@@ -48,6 +50,10 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 var commands = map[string]command{}
 
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// See search.MemoryLimit: what keeps a reindex within its budget.
+		debug.SetMemoryLimit(search.MemoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := &cliEnv{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	code := run(ctx, env, os.Args[1:])

@@ -16,6 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
+	zapv17 "github.com/blevesearch/zapx/v17"
 
 	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/parcours"
@@ -110,6 +111,13 @@ func init() {
 	// bleve keeps the BM25 parameters in package variables; parcours is
 	// the only user of bleve in its process.
 	bsearch.BM25_b = bm25B
+	// zapx sizes the buffer of a new segment up front as (bytes per
+	// document of the previous segment written, by any index of the
+	// process) x (documents of this one). A segment holding one huge page
+	// followed by one of 20,000 small sections asked for ~100 GB and
+	// killed the bot ("fatal error: out of memory"). Without the estimate
+	// the buffer grows as it is written: at most twice the segment.
+	zapv17.NewSegmentBufferAvgBytesPerDocFactor = 0
 }
 
 func newMapping() (mapping.IndexMapping, error) {
@@ -126,6 +134,9 @@ func newMapping() (mapping.IndexMapping, error) {
 		f.Store = false
 		f.IncludeTermVectors = true // locations tell which concepts a page covers
 		f.IncludeInAll = false
+		// No sorting or faceting on text: doc values would keep every
+		// term of every document a second time.
+		f.DocValues = false
 		doc.AddFieldMappingsAt(name, f)
 	}
 	for _, n := range []string{fTitle, fHeadings, fSummary, fTags, fBody, fSTitle, fSBody} {
@@ -137,6 +148,7 @@ func newMapping() (mapping.IndexMapping, error) {
 		f.Store = false
 		f.IncludeInAll = false
 		f.IncludeTermVectors = false
+		f.DocValues = false
 		doc.AddFieldMappingsAt(name, f)
 	}
 	for _, n := range []string{fParcours, fNiveau, fSPage} {
@@ -232,20 +244,27 @@ func Build(ctx context.Context, base *kb.Base, dir string) (*Index, error) {
 	return ix, nil
 }
 
-// fill indexes the pages and their sections in batches.
+// MemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit) the
+// parcours command runs with when GOMEMLIMIT is not set. A reindex holds the
+// old index and builds the new one: Go's collector, left to its default,
+// lets the heap reach twice what is live before collecting. With this limit
+// it collects sooner, and indexing a base up to kb.MaxBaseText stays under
+// 300 MB of resident memory (TestIndexingMemoryIsBounded, scripts/bench.sh).
+const MemoryLimit = 240 << 20
+
+// Batch bounds. bleve analyses a whole batch before writing it as one
+// segment, holding every document's tokens at once: a batch is bounded in
+// documents and in bytes, whatever the shape of the pages (one page of
+// 20,000 sections is 20,000 section documents).
+const (
+	maxBatchDocs  = 1000
+	maxBatchBytes = 1 << 20 // of documents as mapped, before analysis
+)
+
+// fill indexes the pages and their sections in bounded batches.
 func (ix *Index) fill(ctx context.Context, pages []*kb.Page) error {
-	pb, sb := ix.idx.NewBatch(), ix.sidx.NewBatch()
-	flush := func() error {
-		if err := ix.idx.Batch(pb); err != nil {
-			return fmt.Errorf("indexation: %w", err)
-		}
-		if err := ix.sidx.Batch(sb); err != nil {
-			return fmt.Errorf("indexation des sections: %w", err)
-		}
-		pb.Reset()
-		sb.Reset()
-		return nil
-	}
+	pb := &batcher{ix: ix.idx, what: "indexation"}
+	sb := &batcher{ix: ix.sidx, what: "indexation des sections"}
 	for _, p := range pages {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -253,7 +272,7 @@ func (ix *Index) fill(ctx context.Context, pages []*kb.Page) error {
 		if !ix.addPage(p) {
 			continue
 		}
-		if err := pb.Index(pageDocID(p), newPageDoc(p)); err != nil {
+		if err := pb.add(pageDocID(p), newPageDoc(p)); err != nil {
 			return fmt.Errorf("indexation de %s: %w", p.Path, err)
 		}
 		for _, s := range p.Sections {
@@ -261,17 +280,46 @@ func (ix *Index) fill(ctx context.Context, pages []*kb.Page) error {
 			if title == "" {
 				title = p.Title
 			}
-			if err := sb.Index(sectionDocID(p, s.Anchor), sectionDoc{Title: title, Body: s.Text, Page: p.ID()}); err != nil {
+			if err := sb.add(sectionDocID(p, s.Anchor), sectionDoc{Title: title, Body: s.Text, Page: p.ID()}); err != nil {
 				return fmt.Errorf("indexation de %s#%s: %w", p.Path, s.Anchor, err)
 			}
 		}
-		if pb.Size()+sb.Size() >= 1000 {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
 	}
-	return flush()
+	if err := pb.flush(); err != nil {
+		return err
+	}
+	return sb.flush()
+}
+
+// batcher writes documents to an index in batches of bounded size.
+type batcher struct {
+	ix   bleve.Index
+	b    *bleve.Batch
+	what string
+}
+
+func (b *batcher) add(id string, doc any) error {
+	if b.b == nil {
+		b.b = b.ix.NewBatch()
+	}
+	if err := b.b.Index(id, doc); err != nil {
+		return err
+	}
+	if b.b.Size() >= maxBatchDocs || b.b.TotalDocsSize() >= maxBatchBytes {
+		return b.flush()
+	}
+	return nil
+}
+
+func (b *batcher) flush() error {
+	if b.b == nil || b.b.Size() == 0 {
+		return nil
+	}
+	if err := b.ix.Batch(b.b); err != nil {
+		return fmt.Errorf("%s: %w", b.what, err)
+	}
+	b.b.Reset()
+	return nil
 }
 
 // loadFrequencies reads page frequencies from the dictionary of the pages'
