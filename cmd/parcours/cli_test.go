@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/cloud-pi-native/parcours/internal/answer"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/bolt"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/serve"
@@ -176,6 +180,10 @@ func TestEvalOnShippedSet(t *testing.T) {
 	if !strings.Contains(out, "hit@1") || !strings.Contains(out, "hors sujet") {
 		t.Errorf("eval summary missing:\n%s", out)
 	}
+	// French writes 94,6 %, not 94.6 %.
+	if m := regexp.MustCompile(`\d\.\d+\s?%|MRR \d\.`).FindString(out); m != "" {
+		t.Errorf("number written the English way: %q", m)
+	}
 }
 
 func TestCommandLineErrors(t *testing.T) {
@@ -302,5 +310,37 @@ func TestBackupAndRestore(t *testing.T) {
 	check(out2)
 	if code, _, errs := runCLI(t, "", "backup"); code != 2 || !strings.Contains(errs, "PARCOURS_DATA_DIR") {
 		t.Errorf("no data folder: %d %s", code, errs)
+	}
+}
+
+// Help asked for is no error: the usage, exit 0, no « flag: help requested ».
+func TestHelpOfACommandIsNoError(t *testing.T) {
+	for _, cmd := range []string{"ask", "chat", "search", "index", "eval"} {
+		code, _, errs := runCLI(t, "", cmd, "-h")
+		if code != 0 || !strings.Contains(errs, "Utilisation : parcours "+cmd) || strings.Contains(errs, "help requested") {
+			t.Errorf("%s -h: exit %d, stderr:\n%s", cmd, code, errs)
+		}
+	}
+}
+
+// `check` against a server that is not Mattermost says so in one line,
+// without dumping the page it got.
+func TestCheckAgainstAServerThatIsNotMattermost(t *testing.T) {
+	for _, status := range []int{http.StatusOK, http.StatusNotFound} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			fmt.Fprint(w, "<!doctype html><html><body><h1>Portail de l'intranet</h1>"+strings.Repeat("<p>texte</p>", 500)+"</body></html>")
+		}))
+		vars := map[string]string{"PARCOURS_MM_URL": srv.URL, "PARCOURS_MM_TOKEN": "jeton", "PARCOURS_PUBLIC_URL": "http://bot.exemple:8080",
+			"PARCOURS_DATA_DIR": t.TempDir()}
+		var out, errb bytes.Buffer
+		env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+		code := run(context.Background(), env, []string{"check"})
+		srv.Close()
+		if code != 1 || !strings.Contains(errb.String(), "aucune API Mattermost ne répond à cette adresse") ||
+			strings.Contains(errb.String(), "doctype") || strings.Contains(errb.String(), "Portail") || len(errb.String()) > 600 {
+			t.Errorf("status %d: exit %d, stderr:\n%s", status, code, errb.String())
+		}
 	}
 }

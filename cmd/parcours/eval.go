@@ -7,6 +7,7 @@ import (
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/eval"
+	"github.com/cloud-pi-native/parcours/internal/fr"
 	"github.com/cloud-pi-native/parcours/internal/kb"
 )
 
@@ -64,14 +65,14 @@ func runEval(ctx context.Context, env *cliEnv, args []string) error {
 			fmt.Fprintf(w, "      signaux : %+v\n", *o.Signals)
 		}
 	}
-	fmt.Fprintf(w, "\n%d questions dans le sujet : hit@1 %.1f %%, hit@3 %.1f %%, MRR %.3f ; sûres %d, incertaines %d, refusées %d (%d sûres à tort)\n",
-		rep.InScope, 100*rep.Hit1, 100*rep.Hit3, rep.MRR,
+	fmt.Fprintf(w, "\n%d questions dans le sujet : hit@1 %s, hit@3 %s, MRR %s ; sûres %d, incertaines %d, refusées %d (%d sûres à tort)\n",
+		rep.InScope, fr.Percent(rep.Hit1), fr.Percent(rep.Hit3), fr.Decimal(rep.MRR, 3),
 		rep.Tiers[answer.TierSure], rep.Tiers[answer.TierTentative], rep.Tiers[answer.TierNone], rep.AnsweredWrong)
 	if rep.SectionTotal > 0 {
 		fmt.Fprintf(w, "sections attendues trouvées : %d/%d\n", rep.SectionMatches, rep.SectionTotal)
 	}
 	if rep.OffTopic > 0 {
-		fmt.Fprintf(w, "%d questions hors sujet : %.1f %% refusées (incertaines %d, sûres %d)\n", rep.OffTopic, 100*rep.RefusedRate,
+		fmt.Fprintf(w, "%d questions hors sujet : %s refusées (incertaines %d, sûres %d)\n", rep.OffTopic, fr.Percent(rep.RefusedRate),
 			rep.OffTopicTiers[answer.TierTentative], rep.OffTopicTiers[answer.TierSure])
 	}
 	if !*baseline {
@@ -97,7 +98,7 @@ func runEval(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "référence (bleve simple) : hit@1 %.1f %%, hit@3 %.1f %%, MRR %.3f\n", 100*brep.Hit1, 100*brep.Hit3, brep.MRR)
+	fmt.Fprintf(w, "référence (bleve simple) : hit@1 %s, hit@3 %s, MRR %s\n", fr.Percent(brep.Hit1), fr.Percent(brep.Hit3), fr.Decimal(brep.MRR, 3))
 	return nil
 }
 
@@ -139,8 +140,9 @@ func evalManifest(ctx context.Context, env *cliEnv, name string) error {
 		if rep.InScope > 0 {
 			refused = float64(rep.Tiers[answer.TierNone]) / float64(rep.InScope)
 		}
-		fmt.Fprintf(w, "| %s | %d + %d | %.3f | %.1f %% | %.1f %% | %.1f %% | %.0f %% | %.3f | %.1f %% |\n",
-			s.Name, rep.InScope, rep.OffTopic, rep.MRR, 100*rep.Hit1, 100*rep.Hit3, 100*refused, 100*rep.RefusedRate, brep.MRR, 100*brep.Hit3)
+		fmt.Fprintf(w, "| %s | %d + %d | %s | %s | %s | %s | %s | %s | %s |\n",
+			s.Name, rep.InScope, rep.OffTopic, fr.Decimal(rep.MRR, 3), fr.Percent(rep.Hit1), fr.Percent(rep.Hit3), fr.Percent(refused),
+			fr.Percent(rep.RefusedRate), fr.Decimal(brep.MRR, 3), fr.Percent(brep.Hit3))
 	}
 	return nil
 }

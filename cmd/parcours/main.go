@@ -37,6 +37,10 @@ type cliEnv struct {
 // errUsage marks an error caused by the command line; main prints the help hint.
 var errUsage = errors.New("utilisation incorrecte")
 
+// errHelp says the user asked for a command's help (-h), which is printed:
+// the command stops there and succeeds.
+var errHelp = errors.New("aide affichée")
+
 // usageError is a command-line error: its message is the explanation, and
 // errors.Is(err, errUsage) holds.
 type usageError struct{ error }
@@ -77,6 +81,9 @@ func run(ctx context.Context, env *cliEnv, args []string) int {
 		return 2
 	}
 	if err := cmd.run(ctx, env, args[1:]); err != nil {
+		if errors.Is(err, errHelp) {
+			return 0
+		}
 		fmt.Fprintf(env.stderr, "parcours %s: %v\n", args[0], err)
 		if errors.Is(err, errUsage) {
 			fmt.Fprintf(env.stderr, "Voir « parcours %s -h ».\n", args[0])

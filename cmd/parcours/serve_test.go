@@ -34,6 +34,11 @@ func TestServeAndCheckNameEveryMissingVariable(t *testing.T) {
 func TestCheckRefusesABadTokenWithoutPrintingIt(t *testing.T) {
 	mm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/api/v4/system/ping" { // a Mattermost answers, the token is what is wrong
+			w.Header().Set("X-Version-Id", "11.4.0.0.0.false")
+			w.Write([]byte(`{"status":"OK"}`))
+			return
+		}
 		w.WriteHeader(http.StatusUnauthorized)
 		w.Write([]byte(`{"id":"api.context.session_expired.app_error","message":"Invalid or expired session","status_code":401}`))
 	}))

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -409,7 +410,36 @@ func (s *state) passage(h search.Hit, anchor string, terms map[string]bool) Pass
 		text = p.Sections[0].Text
 	}
 	ps.Excerpt = excerpt(text, terms)
+	if anchor != "" {
+		s.levelOfSection(&ps, p)
+	}
 	return ps
+}
+
+// levelSectionRE is the title of a level's own section on a path page.
+var levelSectionRE = regexp.MustCompile(`(?i)^\s*(?:niveau|level)\s*([123])\b`)
+
+// levelOfSection gives the section of a level on a path page ("Niveau 2 :
+// avancé") that level and path, where the page itself has none.
+func (s *state) levelOfSection(ps *Passage, p *kb.Page) {
+	path := s.paths.of[p.ID()]
+	if path == "" {
+		return
+	}
+	if ps.Parcours == "" {
+		ps.Parcours = path
+	}
+	if cp := s.ix.Catalog().Path(path); cp != nil && cp.Page == p.Path {
+		for _, l := range cp.Levels {
+			if l.Anchor != "" && l.Anchor == ps.Anchor {
+				ps.Niveau = l.Number
+				return
+			}
+		}
+	}
+	if m := levelSectionRE.FindStringSubmatch(ps.Title); m != nil {
+		ps.Niveau, _ = strconv.Atoi(m[1])
+	}
 }
 
 // recommend picks the learning path and level that fit: the role the user

@@ -1,8 +1,10 @@
 package answer
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/cloud-pi-native/parcours/internal/search"
 )
@@ -70,21 +72,75 @@ func truncate(s string, n int) string {
 	return strings.TrimRightFunc(string(r[:cut]), func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }) + " …"
 }
 
-// highlight wraps the words whose term is wanted in Markdown bold, and
-// escapes characters that Markdown would read as formatting.
+// highlight puts the words whose term is wanted in Markdown bold, whole
+// words only, one bold run for an expression ("**mot de passe**", not
+// "**mot** de **passe**"), and escapes characters that Markdown would read
+// as formatting.
 func highlight(s string, terms map[string]bool) string {
-	var b strings.Builder
-	last := 0
+	type span struct{ start, end int }
+	var spans []span
 	for _, t := range search.Analyze(s) {
-		if !terms[t.Term] || t.Start < last {
+		if !terms[t.Term] {
 			continue
 		}
-		b.WriteString(escapeMarkdown(s[last:t.Start]))
-		b.WriteString("**" + escapeMarkdown(s[t.Start:t.End]) + "**")
-		last = t.End
+		start, end := wordAround(s, t.Start, t.End)
+		if n := len(spans); n > 0 && start <= spans[n-1].end {
+			spans[n-1].end = max(spans[n-1].end, end)
+			continue
+		}
+		if n := len(spans); n > 0 && joins(s[spans[n-1].end:start]) {
+			spans[n-1].end = end
+			continue
+		}
+		spans = append(spans, span{start, end})
+	}
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		b.WriteString(escapeMarkdown(s[last:sp.start]))
+		b.WriteString("**" + escapeMarkdown(s[sp.start:sp.end]) + "**")
+		last = sp.end
 	}
 	b.WriteString(escapeMarkdown(s[last:]))
 	return b.String()
+}
+
+// wordAround widens [start, end) to the whole word around it: the analyzer
+// may match a part of a word ("l'intégration", "re-déployer").
+func wordAround(s string, start, end int) (int, int) {
+	inWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' }
+	for start > 0 {
+		r, n := utf8.DecodeLastRuneInString(s[:start])
+		if !inWord(r) {
+			break
+		}
+		start -= n
+	}
+	for end < len(s) {
+		r, n := utf8.DecodeRuneInString(s[end:])
+		if !inWord(r) {
+			break
+		}
+		end += n
+	}
+	// The elided article stays out of the bold: "l'**intégration**".
+	if m := elision.FindStringIndex(s[start:end]); m != nil && start+m[1] < end {
+		start += m[1]
+	}
+	return start, end
+}
+
+var elision = regexp.MustCompile(`^(?i:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]`)
+
+// joins says whether what stands between two bold words makes them one
+// expression: spaces, with at most one short linking word ("mot de passe",
+// "mise en production").
+func joins(gap string) bool {
+	words := strings.Fields(gap)
+	if strings.TrimSpace(gap) == "" {
+		return gap != ""
+	}
+	return len(words) == 1 && utf8.RuneCountInString(words[0]) <= 3 && strings.IndexFunc(words[0], func(r rune) bool { return !unicode.IsLetter(r) }) < 0
 }
 
 var mdEscaper = strings.NewReplacer("*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`)

@@ -6,6 +6,7 @@ package mattermost
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -53,7 +54,8 @@ func (c *Client) GetMe(ctx context.Context) (*model.User, error) {
 	return u, nil
 }
 
-// ServerVersion returns the server's version, from a ping.
+// ServerVersion returns the server's version, from a ping; an error when
+// what answers is not a Mattermost API (no version header).
 func (c *Client) ServerVersion(ctx context.Context) (string, error) {
 	_, resp, err := c.C.GetPing(ctx)
 	if err != nil {
@@ -61,6 +63,9 @@ func (c *Client) ServerVersion(ctx context.Context) (string, error) {
 	}
 	// The header is "11.4.0.<build>.<hash>.<enterprise>": keep the release.
 	v := resp.ServerVersion
+	if v == "" {
+		return "", errors.New("ping: réponse sans version de Mattermost")
+	}
 	if parts := strings.SplitN(v, ".", 4); len(parts) == 4 {
 		v = strings.Join(parts[:3], ".")
 	}
@@ -138,20 +143,34 @@ func (c *Client) PostsSince(ctx context.Context, channelID string, since int64) 
 	return l, nil
 }
 
-// Check validates the connection for `parcours check` and start-up: the
-// token works, the account is a bot. It returns the account and the
-// server's version.
+// Check validates the connection for `parcours check` and start-up: a
+// Mattermost API answers at the URL, the token works, the account is a bot.
+// It returns the account and the server's version.
 func Check(ctx context.Context, api API) (*model.User, string, error) {
+	v, err := api.ServerVersion(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("aucune API Mattermost ne répond à cette adresse (PARCOURS_MM_URL : l'adresse du serveur, sans /api/v4) : %s", short(err))
+	}
 	me, err := api.GetMe(ctx)
 	if err != nil {
-		return nil, "", fmt.Errorf("connexion à Mattermost impossible (URL ou jeton PARCOURS_MM_TOKEN invalide ?) : %w", err)
+		return nil, "", fmt.Errorf("connexion à Mattermost impossible (jeton PARCOURS_MM_TOKEN invalide ?) : %s", short(err))
 	}
 	if !me.IsBot {
 		return nil, "", fmt.Errorf("le compte « %s » n'est pas un compte bot : créez un bot (Console système > Intégrations > Comptes bot) et utilisez son jeton", me.Username)
 	}
-	v, err := api.ServerVersion(ctx)
-	if err != nil {
-		return nil, "", fmt.Errorf("version du serveur Mattermost: %w", err)
-	}
 	return me, v, nil
+}
+
+// short is an error's text without the body of the response it may quote
+// (a whole HTML page when the URL is not Mattermost's), on one short line.
+func short(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, " Body: "); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 300 {
+		s = string(r[:300]) + "…"
+	}
+	return s
 }
