@@ -15,6 +15,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/cloud-pi-native/parcours/internal/fr"
 	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/parcours"
 	"github.com/cloud-pi-native/parcours/internal/quote"
@@ -29,6 +30,31 @@ type Options struct {
 	Sources  []kb.Source // read and indexed in memory at Open and Reload
 	IndexDir string      // or: a persistent index written by "parcours index"
 	Logger   *zap.Logger
+	// MaxDrop is the share of the pages (0 to 1) a reload may remove
+	// unless forced; DefaultMaxDrop when 0, 1 for no check.
+	MaxDrop float64
+}
+
+// DefaultMaxDrop is the share of the pages a reload may remove unless
+// forced: emptying a folder by mistake must not empty the bot.
+const DefaultMaxDrop = 0.5
+
+// DropError refuses a reload that would remove more than the allowed share
+// of the pages; the old base keeps serving.
+type DropError struct {
+	Diff kb.Diff
+	Max  float64 // the share allowed
+}
+
+// Explain says it to an administrator, in French, on a few lines.
+func (e *DropError) Explain() string {
+	return fmt.Sprintf("Rechargement refusé : la nouvelle base perd %d des %d pages (%s, plus que les %s permis par PARCOURS_REINDEX_MAX_DROP). L'ancienne base reste en service.\nChangements : %s.",
+		len(e.Diff.Removed), e.Diff.Before, fr.Percent(e.Diff.DroppedShare()), fr.Percent(e.Max), e.Diff.Summary(5))
+}
+
+func (e *DropError) Error() string {
+	return fmt.Sprintf("rechargement refusé : la nouvelle base perd %d des %d pages (%s, plus que les %s permis) ; %s",
+		len(e.Diff.Removed), e.Diff.Before, fr.Percent(e.Diff.DroppedShare()), fr.Percent(e.Max), e.Diff.Summary(5))
 }
 
 // Stats describes the knowledge base being served.
@@ -38,6 +64,7 @@ type Stats struct {
 	Warnings []string
 	LoadedAt time.Time
 	Took     time.Duration
+	Diff     kb.Diff // what the last reload changed
 }
 
 // Engine answers questions. It is safe for concurrent use; Reload swaps the
@@ -110,8 +137,9 @@ func (e *Engine) load(ctx context.Context) (*state, error) {
 }
 
 // Reload reads the sources again and swaps the index in. On error the
-// current index keeps serving.
-func (e *Engine) Reload(ctx context.Context) (Stats, error) {
+// current index keeps serving; so it does when the new base would lose more
+// than Options.MaxDrop of the pages (a *DropError), unless forced.
+func (e *Engine) Reload(ctx context.Context, force bool) (Stats, error) {
 	e.reloadMu.Lock()
 	defer e.reloadMu.Unlock()
 	st, err := e.load(ctx)
@@ -119,6 +147,22 @@ func (e *Engine) Reload(ctx context.Context) (Stats, error) {
 		e.log.Error("rechargement refusé, l'index actuel reste en service", zap.Error(err))
 		return Stats{}, fmt.Errorf("rechargement: %w", err)
 	}
+	if cur := e.cur.Load(); cur != nil {
+		st.stats.Diff = kb.Compare(cur.ix.Base(), st.ix.Base())
+	}
+	maxDrop := e.opts.MaxDrop
+	if maxDrop <= 0 {
+		maxDrop = DefaultMaxDrop
+	}
+	if d := st.stats.Diff; !force && d.DroppedShare() > maxDrop {
+		st.retire()
+		err := &DropError{Diff: d, Max: maxDrop}
+		e.log.Warn("rechargement refusé, l'index actuel reste en service", zap.Int("avant", d.Before), zap.Int("après", d.After),
+			zap.Strings("retirées", d.Removed[:min(len(d.Removed), 20)]))
+		return Stats{}, err
+	}
+	e.log.Info("rechargement", zap.Bool("forcé", force), zap.Int("ajoutées", len(st.stats.Diff.Added)),
+		zap.Int("modifiées", len(st.stats.Diff.Changed)), zap.Int("retirées", len(st.stats.Diff.Removed)))
 	old := e.cur.Swap(st)
 	go old.retire()
 	return st.stats, nil

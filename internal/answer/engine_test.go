@@ -205,7 +205,7 @@ func TestReloadSwapsAndKeepsServingOnError(t *testing.T) {
 			}
 		}()
 	}
-	st, err := e.Reload(ctx)
+	st, err := e.Reload(ctx, false)
 	close(stop)
 	wg.Wait()
 	if err != nil || st.Pages != 2 {
@@ -221,7 +221,7 @@ func TestReloadSwapsAndKeepsServingOnError(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := e.Reload(ctx); err == nil {
+	if _, err := e.Reload(ctx, false); err == nil {
 		t.Fatal("reloading an empty source must fail")
 	}
 	if a, _ := e.Ask(ctx, "sauvegarde des bases"); !a.Answered {

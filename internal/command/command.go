@@ -6,6 +6,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/fuzzy"
+	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/parcours"
 	"github.com/cloud-pi-native/parcours/internal/quote"
 	"go.uber.org/zap"
@@ -47,11 +49,14 @@ type IndexStats struct {
 	Pages, Sections int
 	Warnings        []string
 	LoadedAt        time.Time
+	Diff            kb.Diff // what the reload changed
 }
 
 // Index reloads the knowledge base without downtime.
 type Index interface {
-	Reload(ctx context.Context) (IndexStats, error)
+	// Reload refuses (*answer.DropError) to lose more than the allowed
+	// share of the pages unless forced.
+	Reload(ctx context.Context, force bool) (IndexStats, error)
 	Stats() IndexStats
 }
 
@@ -134,7 +139,7 @@ func New(d Deps) *Handler {
 	} {
 		h.Register(&Sub{Name: s.name, Help: s.help, Run: soon})
 	}
-	h.Register(&Sub{Name: "reindex", Aliases: []string{"reindexer"}, Help: "recharger la base de connaissances", Admin: true, Run: h.reindex})
+	h.Register(&Sub{Name: "reindex", Aliases: []string{"reindexer"}, Usage: "reindex [forcer]", Help: "recharger la base de connaissances", Admin: true, Run: h.reindex})
 	h.Register(&Sub{Name: "stats", Aliases: []string{"statistiques"}, Help: "questions, avis et questions sans réponse", Admin: true, Run: h.stats})
 	return h
 }
@@ -404,14 +409,25 @@ func (h *Handler) reindex(ctx context.Context, req Request, args []string) (Resp
 	if h.deps.Index == nil {
 		return Response{Text: "Rechargement indisponible : aucune base de connaissances n'est configurée."}, nil
 	}
-	st, err := h.deps.Index.Reload(ctx)
+	force := false
+	for _, a := range args {
+		switch strings.ToLower(a) {
+		case "forcer", "force", "--force":
+			force = true
+		}
+	}
+	st, err := h.deps.Index.Reload(ctx, force)
 	if err != nil {
 		h.deps.Logger.Warn("reindex failed", zap.Error(err))
+		var drop *answer.DropError
+		if errors.As(err, &drop) {
+			return Response{Text: drop.Explain() + "\nSi c'est voulu (pages déplacées ou supprimées) : `/parcours reindex forcer`."}, nil
+		}
 		return Response{Text: fmt.Sprintf("Le rechargement a échoué ; l'ancienne base reste en service.\nErreur : %s", truncate(err.Error(), 500))}, nil
 	}
 	h.deps.Logger.Info("reindexed", zap.String("by", req.UserID), zap.Int("pages", st.Pages), zap.Int("sections", st.Sections))
 	var b strings.Builder
-	fmt.Fprintf(&b, "Base de connaissances rechargée : %d pages, %d sections.", st.Pages, st.Sections)
+	fmt.Fprintf(&b, "Base de connaissances rechargée : %d pages, %d sections.\nChangements : %s.", st.Pages, st.Sections, st.Diff.Summary(5))
 	if n := len(st.Warnings); n > 0 {
 		fmt.Fprintf(&b, "\n%d avertissement(s) :", n)
 		for i, w := range st.Warnings {

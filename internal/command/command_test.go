@@ -3,10 +3,12 @@ package command
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/parcours"
 	"github.com/cloud-pi-native/parcours/internal/quote"
 )
@@ -46,10 +48,25 @@ func (f *fakeAsk) Ask(ctx context.Context, q string) (*answer.Answer, error) {
 	return &answer.Answer{Query: q, Answered: true}, nil
 }
 
-type fakeIndex struct{ err error }
+// fakeIndex reloads 12 pages; with drop, a reload not forced would lose 24
+// of 26 pages and is refused.
+type fakeIndex struct {
+	err  error
+	drop bool
+}
 
-func (f fakeIndex) Reload(ctx context.Context) (IndexStats, error) {
-	return IndexStats{Pages: 12, Sections: 80, Warnings: []string{"page x: titre manquant"}}, f.err
+func (f fakeIndex) Reload(ctx context.Context, force bool) (IndexStats, error) {
+	d := kb.Diff{Before: 11, After: 12, Added: []string{"nouvelle.md"}, Changed: []string{"guide/equipe.md"}}
+	if f.drop {
+		d = kb.Diff{Before: 26, After: 2, Removed: []string{"a.md", "b.md", "c.md", "d.md", "e.md", "f.md"}}
+		for i := range 18 {
+			d.Removed = append(d.Removed, fmt.Sprintf("z%02d.md", i))
+		}
+		if !force {
+			return IndexStats{}, &answer.DropError{Diff: d, Max: 0.5}
+		}
+	}
+	return IndexStats{Pages: 12, Sections: 80, Warnings: []string{"page x: titre manquant"}, Diff: d}, f.err
 }
 func (f fakeIndex) Stats() IndexStats { return IndexStats{Pages: 12, Sections: 80} }
 
@@ -219,4 +236,25 @@ type pingUsage struct{}
 
 func (pingUsage) Usage(ctx context.Context, n int) (Usage, error) {
 	return Usage{RecentMisses: []Miss{{Question: "alerte\n    @here [clic](http://evil.example)"}}}, nil
+}
+
+// A reindex says what changed; one that would lose most of the base is
+// refused unless forced, and says which pages would go.
+func TestReindexSaysWhatChangedAndRefusesBigLosses(t *testing.T) {
+	h, _ := newTest(t)
+	r := h.Handle(context.Background(), Request{Text: "reindex", UserName: "admin"})
+	if !strings.Contains(r.Text, "1 page ajoutée (nouvelle.md), 1 page modifiée (guide/equipe.md)") {
+		t.Errorf("reindex: %q", r.Text)
+	}
+	h.deps.Index = fakeIndex{drop: true}
+	r = h.Handle(context.Background(), Request{Text: "reindex", UserName: "admin"})
+	for _, want := range []string{"refusé", "perd 24 des 26 pages", "92,3", "L'ancienne base reste en service", "24 pages retirées (a.md, b.md, c.md, d.md, e.md, …)", "/parcours reindex forcer"} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("refusal lacks %q:\n%s", want, r.Text)
+		}
+	}
+	r = h.Handle(context.Background(), Request{Text: "reindex forcer", UserName: "admin"})
+	if !strings.Contains(r.Text, "rechargée : 12 pages") || !strings.Contains(r.Text, "24 pages retirées") {
+		t.Errorf("forced: %q", r.Text)
+	}
 }

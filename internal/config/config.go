@@ -71,6 +71,9 @@ type Config struct {
 	// Welcome sends newcomers of the bot's teams a welcome in a direct
 	// message; WelcomeGuests includes guest accounts.
 	Welcome, WelcomeGuests bool
+	// ReindexMaxDrop is the share of the pages (0.01 to 1) a reindex may
+	// remove unless forced (/parcours reindex forcer).
+	ReindexMaxDrop float64
 }
 
 // Env lists the environment variables, for help texts and docs.
@@ -94,6 +97,7 @@ var Env = []struct{ Name, Flag, Help string }{
 	{"PARCOURS_WELCOME_GUESTS", "welcome-guests", "accueillir aussi les invités (true/false, défaut false)"},
 	{"PARCOURS_RATE_LIMIT", "rate-limit", "messages (et commandes) par minute qu'un utilisateur peut adresser au bot ; au-delà, un message poli puis le silence (défaut 10, 0 = sans limite)"},
 	{"PARCOURS_RATE_BURST", "rate-burst", "messages qu'un utilisateur peut envoyer d'affilée avant que la limite s'applique (défaut 10)"},
+	{"PARCOURS_REINDEX_MAX_DROP", "reindex-max-drop", "part des pages qu'un rechargement peut retirer sans « /parcours reindex forcer », en % (défaut 50 ; 100 = sans contrôle)"},
 	{"PARCOURS_GIT_USERNAME", "git-username", "utilisateur HTTPS des sources git (défaut oauth2)"},
 	{"PARCOURS_GIT_TOKEN", "git-token", "jeton (ou mot de passe) HTTPS des sources git ; préférez PARCOURS_GIT_TOKEN_FILE"},
 	{"PARCOURS_GIT_TOKEN_FILE", "git-token-file", "fichier contenant le jeton HTTPS des sources git, relu à chaque mise à jour"},
@@ -232,6 +236,15 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 	}
 	c.RateLimit = intVar("PARCOURS_RATE_LIMIT", 10, 0, 100000)
 	c.RateBurst = intVar("PARCOURS_RATE_BURST", 10, 1, 100000)
+	if v := get("PARCOURS_REINDEX_MAX_DROP"); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(v, "%")))
+		if err != nil || n < 1 || n > 100 {
+			bad("PARCOURS_REINDEX_MAX_DROP", "valeur « %s » invalide : attendu un pourcentage de 1 à 100", v)
+		}
+		c.ReindexMaxDrop = float64(n) / 100
+	} else {
+		c.ReindexMaxDrop = 0.5
+	}
 	c.ActionTTL = parseDuration(get("PARCOURS_ACTION_TTL"), 7*24*time.Hour, "PARCOURS_ACTION_TTL", bad)
 	c.DiagnosticExpiry = parseDuration(get("PARCOURS_DIAGNOSTIC_EXPIRY"), 72*time.Hour, "PARCOURS_DIAGNOSTIC_EXPIRY", bad)
 

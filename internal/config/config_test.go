@@ -203,3 +203,23 @@ func TestRateLimitSettings(t *testing.T) {
 		t.Errorf("bad values accepted: %v", err)
 	}
 }
+
+func TestReindexMaxDrop(t *testing.T) {
+	env := validEnv(t)
+	c, err := Load(nil, envOf(env), io.Discard)
+	if err != nil || c.ReindexMaxDrop != 0.5 {
+		t.Fatalf("default: %v %v", err, c)
+	}
+	for v, want := range map[string]float64{"30": 0.3, "80 %": 0.8, "100%": 1} {
+		env["PARCOURS_REINDEX_MAX_DROP"] = v
+		if c, err = Load(nil, envOf(env), io.Discard); err != nil || c.ReindexMaxDrop != want {
+			t.Errorf("%q: %v %v", v, err, c.ReindexMaxDrop)
+		}
+	}
+	for _, v := range []string{"0", "101", "moitié", "0.5"} {
+		env["PARCOURS_REINDEX_MAX_DROP"] = v
+		if _, err = Load(nil, envOf(env), io.Discard); err == nil || !strings.Contains(err.Error(), "PARCOURS_REINDEX_MAX_DROP") {
+			t.Errorf("%q accepted: %v", v, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -10,8 +11,10 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/fr"
 	"github.com/cloud-pi-native/parcours/internal/fuzzy"
+	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/parcours"
 	"github.com/cloud-pi-native/parcours/internal/quote"
 )
@@ -43,11 +46,14 @@ type IndexStats struct {
 	Pages, Sections int
 	Warnings        []string
 	LoadedAt        time.Time
+	Diff            kb.Diff // what the reload changed
 }
 
 // Index reloads the knowledge base without downtime.
 type Index interface {
-	Reload(ctx context.Context) (IndexStats, error)
+	// Reload refuses (*answer.DropError) to lose more than the allowed
+	// share of the pages unless forced.
+	Reload(ctx context.Context, force bool) (IndexStats, error)
 	Stats() IndexStats
 }
 
@@ -86,7 +92,7 @@ func (c *Conversation) registerBuiltins() {
 		c.Register(&Sub{Name: "oublier", Aliases: []string{"effacer", "forget"},
 			Help: "effacer vos résultats et votre diagnostic en cours (droit à l'effacement, RGPD)", Run: c.forget})
 	}
-	c.Register(&Sub{Name: "reindex", Aliases: []string{"reindexer"}, Help: "recharger la base de connaissances", Admin: true, Run: c.reindex})
+	c.Register(&Sub{Name: "reindex", Aliases: []string{"reindexer"}, Usage: "reindex [forcer]", Help: "recharger la base de connaissances", Admin: true, Run: c.reindex})
 	c.Register(&Sub{Name: "stats", Aliases: []string{"statistiques"}, Help: "questions, avis et questions sans réponse", Admin: true, Run: c.stats})
 	if c.dir != nil && c.stores.Welcomed != nil {
 		c.Register(&Sub{Name: "bienvenue", Aliases: []string{"accueil", "welcome"}, Usage: "bienvenue [@nom]",
@@ -357,14 +363,25 @@ func (c *Conversation) reindex(ctx context.Context, req Request, args []string) 
 	if c.index == nil {
 		return "Rechargement indisponible : aucune base de connaissances n'est configurée.", nil
 	}
-	st, err := c.index.Reload(ctx)
+	force := false
+	for _, a := range args {
+		switch strings.ToLower(a) {
+		case "forcer", "force", "--force":
+			force = true
+		}
+	}
+	st, err := c.index.Reload(ctx, force)
 	if err != nil {
 		c.logger(ctx).Warn("reindex failed", zap.Error(err))
+		var drop *answer.DropError
+		if errors.As(err, &drop) {
+			return drop.Explain() + "\nSi c'est voulu (pages déplacées ou supprimées) : `/parcours reindex forcer`.", nil
+		}
 		return fmt.Sprintf("Le rechargement a échoué ; l'ancienne base reste en service.\nErreur : %s", quote.Text(err.Error(), 500)), nil
 	}
 	c.logger(ctx).Info("reindexed", zap.String("by", req.User.ID), zap.Int("pages", st.Pages), zap.Int("sections", st.Sections))
 	var b strings.Builder
-	fmt.Fprintf(&b, "Base de connaissances rechargée : %d pages, %d sections.", st.Pages, st.Sections)
+	fmt.Fprintf(&b, "Base de connaissances rechargée : %d pages, %d sections.\nChangements : %s.", st.Pages, st.Sections, st.Diff.Summary(5))
 	if n := len(st.Warnings); n > 0 {
 		fmt.Fprintf(&b, "\n%s :", fr.Count(n, "avertissement", "avertissements"))
 		for i, w := range st.Warnings {

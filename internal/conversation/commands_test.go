@@ -3,11 +3,13 @@ package conversation
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/fr"
+	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/parcours"
 	"github.com/cloud-pi-native/parcours/internal/quote"
 )
@@ -53,10 +55,25 @@ func (f *fakeKnowledge) Ask(ctx context.Context, q string) (*answer.Answer, erro
 func (f *fakeKnowledge) Catalog() *parcours.Catalog { return f.cat }
 func (f *fakeKnowledge) PageURL(ref string) string  { return "https://kb/" + ref }
 
-type fakeIndex struct{ err error }
+// fakeIndex reloads 12 pages; with drop, a reload not forced would lose 24
+// of 26 pages and is refused.
+type fakeIndex struct {
+	err  error
+	drop bool
+}
 
-func (f fakeIndex) Reload(ctx context.Context) (IndexStats, error) {
-	return IndexStats{Pages: 12, Sections: 80, Warnings: []string{"page x: titre manquant"}}, f.err
+func (f fakeIndex) Reload(ctx context.Context, force bool) (IndexStats, error) {
+	d := kb.Diff{Before: 11, After: 12, Added: []string{"nouvelle.md"}, Changed: []string{"guide/equipe.md"}}
+	if f.drop {
+		d = kb.Diff{Before: 26, After: 2, Removed: []string{"a.md", "b.md", "c.md", "d.md", "e.md", "f.md"}}
+		for i := range 18 {
+			d.Removed = append(d.Removed, fmt.Sprintf("z%02d.md", i))
+		}
+		if !force {
+			return IndexStats{}, &answer.DropError{Diff: d, Max: 0.5}
+		}
+	}
+	return IndexStats{Pages: 12, Sections: 80, Warnings: []string{"page x: titre manquant"}, Diff: d}, f.err
 }
 func (f fakeIndex) Stats() IndexStats { return IndexStats{Pages: 12, Sections: 80} }
 
@@ -232,4 +249,23 @@ type pingUsage struct{}
 
 func (pingUsage) Usage(ctx context.Context, n int) (Usage, error) {
 	return Usage{RecentMisses: []Miss{{Question: "alerte\n    @here [clic](http://evil.example)"}}}, nil
+}
+
+// A reindex says what changed; one that would lose most of the base is
+// refused unless forced, and says which pages would go.
+func TestReindexSaysWhatChangedAndRefusesBigLosses(t *testing.T) {
+	c, _ := newCommands(t, nil)
+	if got := runText(t, c, "admin", "reindex"); !strings.Contains(got, "1 page ajoutée (nouvelle.md), 1 page modifiée (guide/equipe.md)") {
+		t.Errorf("reindex: %q", got)
+	}
+	c, _ = newCommands(t, func(cfg *Config) { cfg.Index = fakeIndex{drop: true} })
+	got := runText(t, c, "admin", "reindex")
+	for _, want := range []string{"refusé", "perd 24 des 26 pages", "92,3", "L'ancienne base reste en service", "24 pages retirées (a.md, b.md, c.md, d.md, e.md, …)", "/parcours reindex forcer"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("refusal lacks %q:\n%s", want, got)
+		}
+	}
+	if got := runText(t, c, "admin", "reindex forcer"); !strings.Contains(got, "rechargée : 12 pages") || !strings.Contains(got, "24 pages retirées") {
+		t.Errorf("forced: %q", got)
+	}
 }

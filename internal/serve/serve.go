@@ -115,7 +115,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	}
 
 	sources, served := servedSources(cfg)
-	b.Engine, err = answer.Open(ctx, answer.Options{Sources: sources, Logger: log.Named("answer")})
+	b.Engine, err = answer.Open(ctx, answer.Options{Sources: sources, Logger: log.Named("answer"), MaxDrop: cfg.ReindexMaxDrop})
 	if err != nil {
 		return nil, fmt.Errorf("chargement de la base de connaissances: %w", err)
 	}
@@ -367,15 +367,15 @@ func (b *Bot) isAdmin(ctx context.Context, userID, userName string) (bool, error
 // index adapts the engine to the command's reindex and stats.
 type index struct{ b *Bot }
 
-func (i index) Reload(ctx context.Context) (command.IndexStats, error) {
-	st, err := i.b.Engine.Reload(ctx)
+func (i index) Reload(ctx context.Context, force bool) (command.IndexStats, error) {
+	st, err := i.b.Engine.Reload(ctx, force)
 	if err != nil {
 		return command.IndexStats{}, err
 	}
 	i.b.Metrics.IndexPages.Set(float64(st.Pages))
 	i.b.Metrics.IndexSections.Set(float64(st.Sections))
 	warnings := append(slices.Clone(st.Warnings), reloadData(i.b.Config.Sources, i.b.Diagnostic, i.b.Onboarding, i.b.log)...)
-	return command.IndexStats{Pages: st.Pages, Sections: st.Sections, Warnings: warnings, LoadedAt: st.LoadedAt}, nil
+	return command.IndexStats{Pages: st.Pages, Sections: st.Sections, Warnings: warnings, LoadedAt: st.LoadedAt, Diff: st.Diff}, nil
 }
 
 // reloadData reloads the questionnaire and the welcome, content like the
