@@ -5,6 +5,7 @@
 package bolt
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,11 +31,27 @@ func Open(dir string) (*DB, error) {
 	// The timeout turns "another parcours holds the file" into an error
 	// instead of a hang.
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: 2 * time.Second})
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return nil, heldError{dir: dir, err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("ouverture de la base %s: %w", path, err)
 	}
 	return &DB{db: db}, nil
 }
+
+// heldError says that another process holds the data folder (bbolt's lock
+// on the store), rather than bbolt's bare "timeout".
+type heldError struct {
+	dir string
+	err error
+}
+
+func (e heldError) Error() string {
+	return fmt.Sprintf("un autre processus parcours utilise déjà le dossier de données %s (un bot déjà lancé ?) : arrêtez-le, ou donnez à celui-ci un autre dossier (PARCOURS_DATA_DIR)", e.dir)
+}
+
+func (e heldError) Unwrap() error { return e.err }
 
 // Close closes the store.
 func (d *DB) Close() error { return d.db.Close() }
