@@ -265,8 +265,9 @@ func (ix *Index) resolve(concepts []Concept, req Request) error {
 				if !c.Unknown {
 					c.Weight *= genericWeight
 				}
-			case c.Unknown && isAdverb(c.Surface):
-				// "safely", "rapidement": how, not what.
+			case c.Unknown && (isAdverb(c.Surface) || actionWord(c.Surface)):
+				// "safely", "rapidement": how, not what; "tient",
+				// "bidouiller": what the user does, not what about.
 				c.generic = true
 				c.Weight *= genericWeight
 			}
@@ -281,6 +282,15 @@ func isAdverb(w string) bool {
 	w = strings.ToLower(w)
 	n := len([]rune(w))
 	return n >= 5 && strings.HasSuffix(w, "ly") || n >= 8 && strings.HasSuffix(w, "ment")
+}
+
+// actionWord reports whether the dictionary reads a word only as a verb or
+// an adverb: unknown to the pages, such a word says what the user does or
+// how ("tient", "bidouiller"), and a question is no less answerable for it.
+// A word that can be a noun ("remboursement", "marche") keeps its weight.
+func actionWord(w string) bool {
+	pos := lexicon.PartsOfSpeech(w)
+	return pos != 0 && pos&(lexicon.Verb|lexicon.Adverb) != 0 && pos&(lexicon.Noun|lexicon.ProperNoun|lexicon.Adjective) == 0
 }
 
 // genericWeight is the share of its rarity an everyday word keeps.
