@@ -121,3 +121,30 @@ func FuzzDecodeEvent(f *testing.F) {
 		}
 	})
 }
+
+func TestMissesOfEarlierVersionsMoveIntoTheAnalytics(t *testing.T) {
+	db, st := openAnalytics(t, t.TempDir())
+	defer db.Close()
+	now := time.Now()
+	db.RecordQuestion("quel temps demain", false, now.Add(-time.Hour))
+	db.RecordQuestion("trouvée", true, now)
+	rec := &analytics.Recorder{Store: st}
+	n, err := db.MigrateMisses(context.Background(), rec)
+	if err != nil || n != 1 {
+		t.Fatalf("migrated %d, %v; want the 1 unanswered question", n, err)
+	}
+	var got []analytics.Event
+	st.Scan(context.Background(), analytics.KindQuestion, time.Time{}, now.Add(time.Hour), func(e *analytics.Event) error {
+		got = append(got, *e)
+		return nil
+	})
+	if len(got) != 1 || got[0].Text != "quel temps demain" || got[0].Tier != analytics.TierNone || got[0].Key == "" {
+		t.Errorf("analytics after migration: %+v", got)
+	}
+	if m, _ := db.RecentMisses(10); len(m) != 0 {
+		t.Errorf("old misses still there: %v", m)
+	}
+	if n, err := db.MigrateMisses(context.Background(), rec); n != 0 || err != nil {
+		t.Errorf("second migration: %d, %v", n, err)
+	}
+}

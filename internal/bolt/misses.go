@@ -1,12 +1,15 @@
 package bolt
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
+
+	"github.com/cloud-pi-native/parcours/internal/analytics"
 )
 
 const (
@@ -143,4 +146,47 @@ func (d *DB) QuestionCounts() (QuestionCounts, error) {
 		return q, fmt.Errorf("lecture des compteurs de questions: %w", err)
 	}
 	return q, nil
+}
+
+// MigrateMisses moves the unanswered questions kept by versions before the
+// analytics into rec, as unanswered questions of an unknown channel, then
+// drops the old buckets (the texts and the bare counters). It does nothing
+// once done; the old buckets stay if anything fails.
+func (d *DB) MigrateMisses(ctx context.Context, rec *analytics.Recorder) (int, error) {
+	var misses []Miss
+	err := d.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket([]byte(bucketMisses))
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(_, v []byte) error {
+			var m Miss
+			if json.Unmarshal(v, &m) == nil {
+				misses = append(misses, m)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("lecture des anciennes questions sans réponse: %w", err)
+	}
+	for _, m := range misses {
+		if err := rec.Record(ctx, analytics.Event{Kind: analytics.KindQuestion, At: m.At, Text: m.Question, Tier: analytics.TierNone}); err != nil {
+			return 0, fmt.Errorf("reprise des anciennes questions sans réponse: %w", err)
+		}
+	}
+	err = d.db.Update(func(tx *bbolt.Tx) error {
+		for _, name := range []string{bucketMisses, bucketQuestionCounts} {
+			if tx.Bucket([]byte(name)) != nil {
+				if err := tx.DeleteBucket([]byte(name)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("suppression des anciennes questions sans réponse: %w", err)
+	}
+	return len(misses), nil
 }

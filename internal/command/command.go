@@ -93,6 +93,9 @@ type Sub struct {
 	Usage   string // "produit|sre|projet|strategie [1|2|3]"
 	Help    string
 	Admin   bool
+	// Allowed, when set, says who may run it instead of the admins only
+	// (the statistics: admins and content owners).
+	Allowed AdminChecker
 	Hidden  bool // not listed in the help (path names are listed apart)
 	Run     Func
 }
@@ -196,15 +199,25 @@ func (h *Handler) Handle(ctx context.Context, req Request) Response {
 	run := pathRun
 	if sub != nil {
 		name, run = sub.Name, sub.Run
-		if sub.Admin {
-			ok, err := h.isAdmin(ctx, req)
+		if sub.Admin || sub.Allowed != nil {
+			check := h.isAdmin
+			if sub.Allowed != nil {
+				check = func(ctx context.Context, req Request) (bool, error) {
+					return sub.Allowed(ctx, req.UserID, req.UserName)
+				}
+			}
+			ok, err := check(ctx, req)
 			if err != nil {
 				h.deps.Logger.Warn("admin check failed", zap.String("user_id", req.UserID), zap.Error(err))
 				return Response{Sub: name, Text: "Impossible de vérifier vos droits pour le moment. Réessayez dans un instant."}
 			}
 			if !ok {
 				h.deps.Logger.Info("admin sub-command refused", zap.String("sub", name), zap.String("user_id", req.UserID))
-				return Response{Sub: name, Text: fmt.Sprintf("`/parcours %s` est réservée aux administrateurs du bot.", name)}
+				who := "aux administrateurs du bot"
+				if sub.Allowed != nil {
+					who = "aux administrateurs du bot et aux responsables de contenu"
+				}
+				return Response{Sub: name, Text: fmt.Sprintf("`/parcours %s` est réservée %s.", name, who)}
 			}
 		}
 	}
@@ -267,7 +280,9 @@ func (h *Handler) help(ctx context.Context, req Request, args []string) (Respons
 			usage = s.Usage
 		}
 		admin := ""
-		if s.Admin {
+		if s.Allowed != nil {
+			admin = " _(administrateurs et responsables de contenu)_"
+		} else if s.Admin {
 			admin = " _(administrateurs)_"
 		}
 		fmt.Fprintf(&b, "- `/parcours %s` : %s%s\n", usage, s.Help, admin)

@@ -14,9 +14,12 @@ import (
 // erasure (an adapter drops what it remembers of the user).
 func DiagnosticResults(d *diagnostic.Engine, render func() diagnostic.RenderOptions, forgotten func(userID string)) []*Sub {
 	return []*Sub{
-		{Name: "resultat", Aliases: []string{"resultats", "result"},
-			Help: "voir votre dernier résultat de diagnostic et son évolution",
-			Run: func(ctx context.Context, req Request, _ []string) (Response, error) {
+		{Name: "resultat", Aliases: []string{"resultats", "result"}, Usage: "resultat [equipe]",
+			Help: "voir votre dernier résultat de diagnostic et son évolution ; `equipe` : ceux de vos équipes dans le temps",
+			Run: func(ctx context.Context, req Request, args []string) (Response, error) {
+				if len(args) > 0 && IsTeamWord(args[0]) {
+					return teamResults(ctx, d, render(), req.UserID)
+				}
 				return result(ctx, d, render(), req.UserID)
 			}},
 		{Name: "oublier", Aliases: []string{"effacer", "forget"},
@@ -47,6 +50,31 @@ func result(ctx context.Context, d *diagnostic.Engine, opts diagnostic.RenderOpt
 		b.WriteString("\n_Pas de résultat précédent comparable (autre périmètre ou autre public)._")
 	}
 	return Response{Text: b.String()}, nil
+}
+
+// IsTeamWord says whether a word asks for the team: "equipe", "équipe",
+// "team".
+func IsTeamWord(w string) bool {
+	switch fold(strings.Trim(w, "«»\"'")) {
+	case "equipe", "equipes", "team":
+		return true
+	}
+	return false
+}
+
+// teamResults is "/parcours resultat equipe": the team diagnostics the
+// user ran, over time; only their own results are read.
+func teamResults(ctx context.Context, d *diagnostic.Engine, opts diagnostic.RenderOptions, userID string) (Response, error) {
+	rs, err := d.Results(ctx, userID)
+	if err != nil {
+		return Response{}, err
+	}
+	md := d.Questionnaire().TeamHistoryMarkdown(rs, opts)
+	if md == "" {
+		return Response{Text: "Vous n'avez pas encore fait de diagnostic pour une équipe. `/parcours diagnostic equipe Nom de l'équipe` le lance ; " +
+			"son évolution se suit ici à chaque nouveau diagnostic."}, nil
+	}
+	return Response{Text: md + "\n\n_Les diagnostics d'équipe que vous avez faits (vos 10 derniers résultats sont gardés) ; `/parcours oublier` les efface._"}, nil
 }
 
 func forget(ctx context.Context, d *diagnostic.Engine, userID string) (Response, error) {

@@ -74,6 +74,17 @@ type Config struct {
 	// ReindexMaxDrop is the share of the pages (0.01 to 1) a reindex may
 	// remove unless forced (/parcours reindex forcer).
 	ReindexMaxDrop float64
+
+	// AnalyticsIdentity keeps the user id with each recorded event (off:
+	// the statistics name nobody).
+	AnalyticsIdentity bool
+	// AnalyticsRetention is how long the statistics are kept.
+	AnalyticsRetention time.Duration
+	// DashboardTTL is how long a link to the dashboard opens it.
+	DashboardTTL time.Duration
+	// ContentOwners (usernames or ids) may see the statistics, the
+	// dashboard and the export, without the other admin sub-commands.
+	ContentOwners []string
 }
 
 // Env lists the environment variables, for help texts and docs.
@@ -95,6 +106,10 @@ var Env = []struct{ Name, Flag, Help string }{
 	{"PARCOURS_DIAGNOSTIC_EXPIRY", "diagnostic-expiry", "durée de conservation d'un diagnostic abandonné (défaut 72h)"},
 	{"PARCOURS_WELCOME", "welcome", "accueillir en message direct les nouveaux membres des équipes du bot (true/false, défaut true)"},
 	{"PARCOURS_WELCOME_GUESTS", "welcome-guests", "accueillir aussi les invités (true/false, défaut false)"},
+	{"PARCOURS_ANALYTICS_IDENTITY", "analytics-identity", "enregistrer l'identité des utilisateurs avec leurs questions, avis et diagnostics dans les statistiques (true/false, défaut false : statistiques anonymes)"},
+	{"PARCOURS_ANALYTICS_RETENTION", "analytics-retention", "durée de conservation des statistiques, en jours (90j) ou en durée Go (2160h) (défaut 90j)"},
+	{"PARCOURS_DASHBOARD_TTL", "dashboard-ttl", "durée de validité d'un lien vers le tableau de bord (défaut 1h)"},
+	{"PARCOURS_CONTENT_OWNERS", "content-owners", "responsables de contenu (noms ou identifiants, séparés par des virgules) : statistiques, tableau de bord et export, sans les autres commandes d'administration"},
 	{"PARCOURS_RATE_LIMIT", "rate-limit", "messages (et commandes) par minute qu'un utilisateur peut adresser au bot ; au-delà, un message poli puis le silence (défaut 10, 0 = sans limite)"},
 	{"PARCOURS_RATE_BURST", "rate-burst", "messages qu'un utilisateur peut envoyer d'affilée avant que la limite s'applique (défaut 10)"},
 	{"PARCOURS_REINDEX_MAX_DROP", "reindex-max-drop", "part des pages qu'un rechargement peut retirer sans « /parcours reindex forcer », en % (défaut 50 ; 100 = sans contrôle)"},
@@ -198,6 +213,13 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 	for i, a := range c.Admins {
 		c.Admins[i] = strings.ToLower(strings.TrimPrefix(a, "@"))
 	}
+	c.ContentOwners = splitList(get("PARCOURS_CONTENT_OWNERS"))
+	for i, a := range c.ContentOwners {
+		c.ContentOwners[i] = strings.ToLower(strings.TrimPrefix(a, "@"))
+	}
+	c.AnalyticsIdentity = boolVar("PARCOURS_ANALYTICS_IDENTITY", false)
+	c.AnalyticsRetention = parseDays(get("PARCOURS_ANALYTICS_RETENTION"), 90*24*time.Hour, "PARCOURS_ANALYTICS_RETENTION", bad)
+	c.DashboardTTL = parseDuration(get("PARCOURS_DASHBOARD_TTL"), time.Hour, "PARCOURS_DASHBOARD_TTL", bad)
 
 	c.LogLevel = strings.ToLower(get("PARCOURS_LOG_LEVEL"))
 	switch c.LogLevel {
@@ -260,6 +282,17 @@ func (c *Config) PagesURL() string {
 		return c.PublicURL + "/kb"
 	}
 	return c.BrowserURL + "/kb"
+}
+
+// IsContentOwner reports whether a username or user id is in the
+// configured list of content owners.
+func (c *Config) IsContentOwner(userID, username string) bool {
+	for _, a := range c.ContentOwners {
+		if a == strings.ToLower(userID) || (username != "" && a == strings.ToLower(username)) {
+			return true
+		}
+	}
+	return false
 }
 
 // IsAdminName reports whether a username or user id is in the configured
@@ -406,6 +439,28 @@ func parseDuration(v string, def time.Duration, name string, bad func(string, st
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
 		bad(name, "durée « %s » invalide : attendu par exemple 72h ou 30m", v)
+		return def
+	}
+	return d
+}
+
+// parseDays reads a duration in days ("90j", "90d", "90") or as Go writes
+// it ("2160h"), at least a day.
+func parseDays(v string, def time.Duration, name string, bad func(string, string, ...any)) time.Duration {
+	if v == "" {
+		return def
+	}
+	num := strings.TrimRight(strings.ToLower(v), "jd")
+	if n, err := strconv.Atoi(num); err == nil && num != "" {
+		if n < 1 || n > 3650 {
+			bad(name, "durée « %s » invalide : de 1j à 3650j", v)
+			return def
+		}
+		return time.Duration(n) * 24 * time.Hour
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 24*time.Hour {
+		bad(name, "durée « %s » invalide : attendu un nombre de jours (90j) ou une durée d'au moins 24h", v)
 		return def
 	}
 	return d

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cloud-pi-native/parcours/internal/kb"
 )
@@ -220,6 +221,37 @@ func TestReindexMaxDrop(t *testing.T) {
 		env["PARCOURS_REINDEX_MAX_DROP"] = v
 		if _, err = Load(nil, envOf(env), io.Discard); err == nil || !strings.Contains(err.Error(), "PARCOURS_REINDEX_MAX_DROP") {
 			t.Errorf("%q accepted: %v", v, err)
+		}
+	}
+}
+
+func TestAnalyticsSettings(t *testing.T) {
+	env := validEnv(t)
+	c, err := Load(nil, envOf(env), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AnalyticsIdentity || c.AnalyticsRetention != 90*24*time.Hour || c.DashboardTTL != time.Hour || len(c.ContentOwners) != 0 {
+		t.Errorf("defaults: identity %v, retention %v, dashboard %v, owners %v; want anonymous, 90 days, 1 hour, none",
+			c.AnalyticsIdentity, c.AnalyticsRetention, c.DashboardTTL, c.ContentOwners)
+	}
+	for v, want := range map[string]time.Duration{"30j": 30 * 24 * time.Hour, "7d": 7 * 24 * time.Hour, "365": 365 * 24 * time.Hour, "48h": 48 * time.Hour} {
+		env["PARCOURS_ANALYTICS_RETENTION"] = v
+		if c, err := Load(nil, envOf(env), io.Discard); err != nil || c.AnalyticsRetention != want {
+			t.Errorf("retention %q: %v, %v; want %v", v, c, err, want)
+		}
+	}
+	env["PARCOURS_CONTENT_OWNERS"] = "@Chloe, u42"
+	env["PARCOURS_ANALYTICS_IDENTITY"] = "oui"
+	env["PARCOURS_ANALYTICS_RETENTION"] = "90j"
+	c, err = Load(nil, envOf(env), io.Discard)
+	if err != nil || !c.AnalyticsIdentity || !c.IsContentOwner("x", "chloe") || !c.IsContentOwner("U42", "") || c.IsContentOwner("bob", "bob") || c.IsAdminName("x", "chloe") {
+		t.Errorf("owners %v identity %v: %v", c.ContentOwners, c.AnalyticsIdentity, err)
+	}
+	for _, bad := range []string{"0j", "-3j", "1h", "toujours", "j"} {
+		env["PARCOURS_ANALYTICS_RETENTION"] = bad
+		if _, err := Load(nil, envOf(env), io.Discard); err == nil || !strings.Contains(err.Error(), "PARCOURS_ANALYTICS_RETENTION") {
+			t.Errorf("retention %q accepted: %v", bad, err)
 		}
 	}
 }

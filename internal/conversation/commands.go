@@ -85,10 +85,10 @@ func (c *Conversation) registerBuiltins() {
 	c.Register(&Sub{Name: "chercher", Aliases: []string{"question", "cherche", "search"}, Usage: "chercher <question>",
 		Help: "poser une question à la base de connaissances", Run: c.search})
 	if c.diag != nil {
-		c.Register(&Sub{Name: "diagnostic", Aliases: []string{"diag"}, Usage: "diagnostic [equipe] [recommencer]",
+		c.Register(&Sub{Name: "diagnostic", Aliases: []string{"diag"}, Usage: "diagnostic [equipe [nom]] [recommencer]",
 			Help: "faire le diagnostic de maturité (en message direct), pour vous ou votre équipe", Run: c.cmdDiagnostic})
 		c.Register(&Sub{Name: "resultat", Aliases: []string{"resultats", "result"},
-			Help: "voir votre dernier résultat de diagnostic et son évolution", Run: c.result})
+			Usage: "resultat [equipe]", Help: "voir votre dernier résultat de diagnostic et son évolution ; `equipe` : ceux de vos équipes dans le temps", Run: c.result})
 		c.Register(&Sub{Name: "oublier", Aliases: []string{"effacer", "forget"},
 			Help: "effacer vos résultats et votre diagnostic en cours (droit à l'effacement, RGPD)", Run: c.forget})
 	}

@@ -88,7 +88,11 @@ func looksLikeQuestion(text string) bool {
 // startDiagnostic starts (or resumes) the user's diagnostic in their direct
 // conversation with the bot.
 func (c *Conversation) startDiagnostic(ctx context.Context, u User, aud diagnostic.Audience, restart bool, out Outbox) error {
-	st, err := c.diag.Start(ctx, u.ID, diagnostic.StartOptions{Audience: aud, Restart: restart})
+	return c.startDiagnosticWith(ctx, u, diagnostic.StartOptions{Audience: aud, Restart: restart}, out)
+}
+
+func (c *Conversation) startDiagnosticWith(ctx context.Context, u User, opts diagnostic.StartOptions, out Outbox) error {
+	st, err := c.diag.Start(ctx, u.ID, opts)
 	if err != nil {
 		return err
 	}

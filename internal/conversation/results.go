@@ -8,28 +8,43 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/cloud-pi-native/parcours/internal/analytics"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/fr"
 	"github.com/cloud-pi-native/parcours/internal/quote"
 )
 
 // cmdDiagnostic starts (or resumes) the diagnostic in the direct
-// conversation: "/parcours diagnostic [equipe|moi] [recommencer]".
+// conversation: "/parcours diagnostic [equipe [nom]|moi] [recommencer]".
+// A team's name lets its maturity be followed over time.
 func (c *Conversation) cmdDiagnostic(ctx context.Context, req Request, args []string) (string, error) {
-	aud, restart := diagnostic.AudienceAsk, false
+	opts := diagnostic.StartOptions{Audience: diagnostic.AudienceAsk}
+	var name []string
 	for _, a := range args {
-		switch fold(strings.ToLower(strings.Trim(a, "«»\"'"))) {
-		case "equipe", "team":
-			aud = diagnostic.AudienceTeam
-		case "moi", "me", "perso":
-			aud = diagnostic.AudienceSelf
-		case "recommencer", "nouveau", "restart":
-			restart = true
+		switch w := fold(strings.ToLower(strings.Trim(a, "«»\"'"))); {
+		case opts.Audience == diagnostic.AudienceTeam && (w == "recommencer" || w == "nouveau" || w == "restart"):
+			opts.Restart = true
+		case opts.Audience == diagnostic.AudienceTeam:
+			name = append(name, a) // "/parcours diagnostic equipe Les Castors"
+		case w == "equipe" || w == "team":
+			opts.Audience = diagnostic.AudienceTeam
+		case w == "moi" || w == "me" || w == "perso":
+			opts.Audience = diagnostic.AudienceSelf
+		case w == "recommencer" || w == "nouveau" || w == "restart":
+			opts.Restart = true
 		default:
-			return fmt.Sprintf("Option « %s » inconnue. Exemples : `/parcours diagnostic`, `/parcours diagnostic equipe`, `/parcours diagnostic recommencer`.", quote.Text(a, 40)), nil
+			return fmt.Sprintf("Option « %s » inconnue. Exemples : `/parcours diagnostic`, `/parcours diagnostic equipe Nom de l'équipe`, `/parcours diagnostic recommencer`.", quote.Text(a, 40)), nil
 		}
 	}
-	if err := c.startDiagnostic(ctx, req.User, aud, restart, req.out); err != nil {
+	if len(name) > 0 {
+		n, err := analytics.CleanTeamName(strings.Join(name, " "))
+		if err != nil {
+			return "Nom d'équipe « " + quote.Text(strings.Join(name, " "), 40) + " » refusé : " +
+				strings.TrimPrefix(err.Error(), "nom d'équipe invalide : ") + ". Exemple : `/parcours diagnostic equipe Les Castors`.", nil
+		}
+		opts.TeamName = n
+	}
+	if err := c.startDiagnosticWith(ctx, req.User, opts, req.out); err != nil {
 		return "", err
 	}
 	if req.Place.private() {
@@ -40,7 +55,13 @@ func (c *Conversation) cmdDiagnostic(ctx context.Context, req Request, args []st
 
 // result shows the user's latest result and its change since the previous
 // one, and says when a diagnostic is in progress.
-func (c *Conversation) result(ctx context.Context, req Request, _ []string) (string, error) {
+func (c *Conversation) result(ctx context.Context, req Request, args []string) (string, error) {
+	if len(args) > 0 {
+		switch fold(strings.Trim(args[0], "«»\"'")) {
+		case "equipe", "equipes", "team":
+			return c.teamResults(ctx, req)
+		}
+	}
 	h, err := c.diag.History(ctx, req.User.ID)
 	if err != nil {
 		return "", err
@@ -73,6 +94,22 @@ func (c *Conversation) result(ctx context.Context, req Request, _ []string) (str
 	return b.String(), nil
 }
 
+// teamResults is "/parcours resultat equipe": the team diagnostics the user
+// ran, over time. Only their own results are read: someone who gave the
+// same team name sees nothing of them.
+func (c *Conversation) teamResults(ctx context.Context, req Request) (string, error) {
+	rs, err := c.diag.Results(ctx, req.User.ID)
+	if err != nil {
+		return "", err
+	}
+	md := c.diag.Questionnaire().TeamHistoryMarkdown(rs, c.renderOptions())
+	if md == "" {
+		return "Vous n'avez pas encore fait de diagnostic pour une équipe. `/parcours diagnostic equipe Nom de l'équipe` le lance ; " +
+			"son évolution se suit ici à chaque nouveau diagnostic.", nil
+	}
+	return md + "\n\n_Les diagnostics d'équipe que vous avez faits (vos 10 derniers résultats sont gardés) ; `/parcours oublier` les efface._", nil
+}
+
 // inProgress says where a diagnostic in progress stands ("question 3/8",
 // "en pause à la question 3/8"), "" when there is none.
 func inProgress(cur *diagnostic.Step) string {
@@ -99,6 +136,15 @@ func (c *Conversation) forget(ctx context.Context, req Request, _ []string) (str
 	n, err := c.diag.Forget(ctx, req.User.ID)
 	if err != nil {
 		return "", err
+	}
+	// The statistics too, when they name people (identity recording on):
+	// a recorder that can forget does.
+	if f, ok := c.stores.Record.(interface {
+		Forget(context.Context, string) (int, error)
+	}); ok {
+		if _, err := f.Forget(ctx, req.User.ID); err != nil {
+			return "", fmt.Errorf("effacement des statistiques: %w", err)
+		}
 	}
 	s := c.state(req.User.ID)
 	s.question, s.questionMsg = "", ""

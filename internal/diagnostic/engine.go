@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -490,7 +491,9 @@ func (e *Engine) start(ctx context.Context, userID string, opts StartOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	if s != nil && !opts.Restart && len(s.Answers) > 0 {
+	// A diagnostic in progress resumes, unless another team is named.
+	otherTeam := opts.TeamName != "" && !strings.EqualFold(opts.TeamName, s.teamName())
+	if s != nil && !opts.Restart && len(s.Answers) > 0 && !otherTeam {
 		s.Paused = false
 		if err := e.save(ctx, s); err != nil {
 			return nil, err
@@ -818,6 +821,19 @@ func IsCommand(text string) bool {
 		return true
 	}
 	return false
+}
+
+// Results lists the user's results, oldest first (the team view of
+// /parcours resultat equipe reads them).
+func (e *Engine) Results(ctx context.Context, userID string) ([]*Result, error) {
+	if userID == "" {
+		return nil, errNoUser
+	}
+	rs, err := e.store.Results(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("lecture des résultats: %w", err)
+	}
+	return rs, nil
 }
 
 // History returns the user's latest result, its advice, and the change since

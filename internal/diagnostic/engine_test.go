@@ -411,6 +411,15 @@ func TestTeamNameFollowsTheTeam(t *testing.T) {
 	if s.Result.TeamName != "Alpha" || s.Change == nil || s.Change.Previous.TeamName != "Alpha" {
 		t.Errorf("after « recommencer »: team %q, change %+v; want Alpha compared with Alpha", s.Result.TeamName, s.Change)
 	}
+	// A diagnostic in progress for Alpha resumes for Alpha, not for Gamma.
+	must(t)(e.Start(ctx, "lead", StartOptions{Audience: AudienceTeam, TeamName: "Alpha", Restart: true}))
+	must(t)(e.Choose(ctx, "lead", PerimeterQuestionID, "produit"))
+	if s := must(t)(e.Start(ctx, "lead", StartOptions{Audience: AudienceTeam, TeamName: "alpha"})); s.Notice != NoticeResumed {
+		t.Errorf("same team: %s, want resumed", s.Notice)
+	}
+	if s := must(t)(e.Start(ctx, "lead", StartOptions{Audience: AudienceTeam, TeamName: "Gamma"})); s.Notice != NoticeStarted {
+		t.Errorf("another team: %s, want a new diagnostic", s.Notice)
+	}
 	self := finish(t, e, "lead", "produit", "rare", "aucun", "fin")
 	must(t)(e.Start(ctx, "solo", StartOptions{Audience: AudienceSelf, TeamName: "ignoré"}))
 	if self.Result.TeamName != "" {

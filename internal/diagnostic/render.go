@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cloud-pi-native/parcours/internal/fr"
+	"github.com/cloud-pi-native/parcours/internal/quote"
 )
 
 // RenderOptions tune the Markdown of the render functions; adapters give
@@ -150,4 +151,79 @@ func signed(n int) string {
 		return fmt.Sprintf("−%d", -n)
 	}
 	return "inchangé"
+}
+
+// TeamHistoryMarkdown renders the team diagnostics among a user's results
+// (oldest first), one table per team: date, path, level, overall score and
+// the score of each dimension, with the change since the team's first
+// result. "" when there is none.
+func (q *Questionnaire) TeamHistoryMarkdown(results []*Result, o RenderOptions) string {
+	type team struct {
+		name string
+		rs   []*Result
+	}
+	var teams []*team
+	byName := map[string]*team{}
+	for _, r := range results {
+		if !r.Team {
+			continue
+		}
+		key := strings.ToLower(strings.Join(strings.Fields(r.TeamName), " "))
+		t := byName[key]
+		if t == nil {
+			t = &team{}
+			byName[key] = t
+			teams = append(teams, t)
+		}
+		t.name = r.TeamName
+		t.rs = append(t.rs, r)
+	}
+	if len(teams) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for i, t := range teams {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		name := "Votre équipe (sans nom)"
+		if t.name != "" {
+			name = "Équipe " + quote.Text(t.name, 40)
+		}
+		fmt.Fprintf(&b, "#### %s : %s\n\n", name, fr.Count(len(t.rs), "diagnostic", "diagnostics"))
+		var dims []*Dimension
+		for _, d := range q.Dimensions {
+			for _, r := range t.rs {
+				if _, ok := r.Score(d.ID); ok {
+					dims = append(dims, d)
+					break
+				}
+			}
+		}
+		b.WriteString("| Date | Parcours | Niveau | Global |")
+		for _, d := range dims {
+			fmt.Fprintf(&b, " %s |", d.Title)
+		}
+		b.WriteString("\n|---|---|---|---|")
+		for range dims {
+			b.WriteString("---|")
+		}
+		for _, r := range t.rs {
+			adv := q.Advise(r)
+			fmt.Fprintf(&b, "\n| %s | %s | %d | %d |", r.FinishedAt.Local().Format("02/01/2006"), o.pathTitle(adv.Path), r.Level, r.Overall)
+			for _, d := range dims {
+				if s, ok := r.Score(d.ID); ok {
+					fmt.Fprintf(&b, " %d |", s)
+				} else {
+					b.WriteString(" – |")
+				}
+			}
+		}
+		if len(t.rs) > 1 {
+			first, last := t.rs[0], t.rs[len(t.rs)-1]
+			fmt.Fprintf(&b, "\n\nDepuis le premier diagnostic : score global %s, niveau %d → %d.",
+				signed(last.Overall-first.Overall), first.Level, last.Level)
+		}
+	}
+	return b.String()
 }

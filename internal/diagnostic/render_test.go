@@ -50,3 +50,31 @@ func TestQuestionMarkdownNumbered(t *testing.T) {
 		t.Error("sans Numbered, les options vont dans les boutons")
 	}
 }
+
+func TestTeamHistoryShowsEachTeamOverTime(t *testing.T) {
+	q := mini(t)
+	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.Local)
+	res := func(days int, team bool, name string, overall, level int) *Result {
+		r := q.Score("produit", team, []Answer{{Question: "freq", Option: "jour"}})
+		r.TeamName, r.Overall, r.Level, r.FinishedAt = name, overall, level, at.AddDate(0, 0, days)
+		return r
+	}
+	if got := q.TeamHistoryMarkdown([]*Result{res(0, false, "", 50, 2)}, RenderOptions{}); got != "" {
+		t.Errorf("self results only: %q", got)
+	}
+	got := q.TeamHistoryMarkdown([]*Result{
+		res(0, true, "Alpha", 30, 1), res(1, false, "", 90, 3), res(7, true, "alpha", 55, 2), res(8, true, "**Beta**", 40, 1),
+	}, RenderOptions{PathTitle: func(id string) string { return "Parcours " + id }})
+	for _, want := range []string{
+		"#### Équipe alpha : 2 diagnostics", "| 02/11/2026 | Parcours produit | 1 | 30 |", "| 09/11/2026 | Parcours produit | 2 | 55 |",
+		"Depuis le premier diagnostic : score global +25, niveau 1 → 2.",
+		`#### Équipe \*\*Beta\*\* : 1 diagnostic`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("team history lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "| 90 |") {
+		t.Errorf("a self result in the team view:\n%s", got)
+	}
+}

@@ -26,6 +26,13 @@ type Session struct {
 	UpdatedAt time.Time `json:"updated"`
 }
 
+func (s *Session) teamName() string {
+	if s == nil {
+		return ""
+	}
+	return s.TeamName
+}
+
 func (s *Session) clone() *Session {
 	c := *s
 	c.Answers = slices.Clone(s.Answers)

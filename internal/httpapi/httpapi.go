@@ -19,6 +19,7 @@ import (
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/command"
+	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/logctx"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
 	"github.com/cloud-pi-native/parcours/internal/metrics"
@@ -54,12 +55,6 @@ type FeedbackStore interface {
 	RecordFeedback(answerID, postID, userID string, useful bool, at time.Time) (changed bool, err error)
 }
 
-// QuestionRecorder counts questions by outcome and keeps those that found
-// nothing.
-type QuestionRecorder interface {
-	RecordQuestion(question string, answered bool, at time.Time) error
-}
-
 // Options configures the server.
 type Options struct {
 	Logger   *zap.Logger
@@ -68,8 +63,9 @@ type Options struct {
 	Tokens   *Tokens
 	Signer   *mattermost.Signer
 	Feedback FeedbackStore
-	// Questions records questions asked with `/parcours chercher`.
-	Questions QuestionRecorder
+	// Record records the questions asked with `/parcours chercher` and the
+	// verdicts on answers, for the statistics (the analytics).
+	Record conversation.Recorder
 	// Limiter limits the slash commands of one user, with the bot's
 	// messages; nil: no limit.
 	Limiter *ratelimit.Limiter
@@ -119,6 +115,12 @@ func New(o Options) *Server {
 	})
 	s.HandleAction(mattermost.ActionFeedback, s.feedback)
 	return s
+}
+
+// Handle serves more routes (the dashboard's), with the same body limit,
+// timeout and headers as the others.
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
 }
 
 // HandleAction routes the clicks of an action name to f; the diagnostic
@@ -270,7 +272,7 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
 		out.ResponseType = model.CommandResponseTypeInChannel
 	}
 	if resp.Answer != nil {
-		s.countQuestion(resp.Answer, start)
+		s.countQuestion(r.Context(), resp.Answer, req.UserID, start)
 		var btn *mattermost.Buttons
 		if s.opts.Signer != nil && s.opts.ActionURL != "" {
 			btn = &mattermost.Buttons{Signer: s.opts.Signer, URL: s.opts.ActionURL, UserID: req.UserID}
@@ -283,15 +285,18 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
 }
 
 // countQuestion feeds the metrics and the store with a question's outcome.
-func (s *Server) countQuestion(a *answer.Answer, start time.Time) {
+func (s *Server) countQuestion(ctx context.Context, a *answer.Answer, userID string, start time.Time) {
 	outcome := "not_found"
 	if a.Answered {
 		outcome = "answered"
 	}
 	s.opts.Metrics.Questions.WithLabelValues(outcome).Inc()
 	s.opts.Metrics.AnswerLatency.Observe(time.Since(start).Seconds())
-	if s.opts.Questions != nil {
-		if err := s.opts.Questions.RecordQuestion(a.Query, a.Answered, time.Now()); err != nil {
+	if s.opts.Record != nil {
+		// A slash command's channel may be a direct message: its type is
+		// not in the request; it counts as a channel.
+		q := conversation.Asked{Question: a.Query, Tier: a.Tier, Place: conversation.Channel, User: userID, At: time.Now(), Answer: a}
+		if err := s.opts.Record.Question(ctx, q); err != nil {
 			s.opts.Logger.Warn("recording question failed", zap.Error(err))
 		}
 	}
@@ -361,6 +366,11 @@ func (s *Server) feedback(ctx context.Context, r ActionRequest) (*model.PostActi
 	}
 	if !changed {
 		return &model.PostActionIntegrationResponse{EphemeralText: "Votre avis était déjà enregistré, merci."}, nil
+	}
+	if s.opts.Record != nil {
+		if err := s.opts.Record.Feedback(ctx, conversation.Rated{Answer: r.Claims.Nonce, Page: r.Claims.Data["p"], User: r.UserID, Useful: useful}); err != nil {
+			s.opts.Logger.Warn("recording feedback failed", zap.Error(err))
+		}
 	}
 	verdict := "not_useful"
 	if useful {

@@ -15,6 +15,8 @@ import (
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/command"
+	"github.com/cloud-pi-native/parcours/internal/conversation"
+	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
 	"github.com/cloud-pi-native/parcours/internal/ratelimit"
@@ -33,7 +35,7 @@ func (fakeAsk) Ask(ctx context.Context, q string) (*answer.Answer, error) {
 		return &answer.Answer{Query: q, Lang: "fr"}, nil
 	}
 	return &answer.Answer{Query: q, Answered: true, Lang: "fr", Passages: []answer.Passage{{
-		PageTitle: "Déployer", Title: "Avec Argo CD", URL: "http://bot/kb/pratiques/deployer#avec-argo-cd", Excerpt: "On **déploie** avec Argo CD.",
+		Path: "pratiques/deployer.md", PageTitle: "Déployer", Title: "Avec Argo CD", URL: "http://bot/kb/pratiques/deployer#avec-argo-cd", Excerpt: "On **déploie** avec Argo CD.",
 	}}}, nil
 }
 
@@ -41,6 +43,7 @@ type memStore struct {
 	mu    sync.Mutex
 	votes map[string]bool
 	qs    []string
+	rated []conversation.Rated
 }
 
 func (m *memStore) RecordFeedback(answerID, postID, userID string, useful bool, at time.Time) (bool, error) {
@@ -54,14 +57,26 @@ func (m *memStore) RecordFeedback(answerID, postID, userID string, useful bool, 
 	return true, nil
 }
 
-func (m *memStore) RecordQuestion(q string, answered bool, at time.Time) error {
+func (m *memStore) Question(ctx context.Context, q conversation.Asked) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if !answered {
-		m.qs = append(m.qs, q)
+	if q.Tier == answer.TierNone || q.Tier == "" && (q.Answer == nil || !q.Answer.Answered) {
+		m.qs = append(m.qs, q.Question)
 	}
 	return nil
 }
+
+func (m *memStore) Feedback(ctx context.Context, f conversation.Rated) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rated = append(m.rated, f)
+	return nil
+}
+
+func (m *memStore) Diagnostic(context.Context, *diagnostic.Result, *diagnostic.Advice) error {
+	return nil
+}
+func (m *memStore) Welcome(context.Context, string) error { return nil }
 
 type env struct {
 	srv    *httptest.Server
@@ -81,7 +96,7 @@ func newEnv(t *testing.T) *env {
 		Tokens:    NewTokens(goodToken),
 		Signer:    e.signer,
 		Feedback:  e.store,
-		Questions: e.store,
+		Record:    e.store,
 		ActionURL: "http://bot/mattermost/action",
 		KBPage: func(path string) (string, []byte, bool) {
 			pg, ok := kbPages[path]
@@ -213,6 +228,10 @@ func TestFeedbackClicks(t *testing.T) {
 	}
 	if len(e.store.votes) != 1 {
 		t.Fatalf("vote not recorded: %v", e.store.votes)
+	}
+	// The statistics learn the page judged, from the signed button.
+	if len(e.store.rated) != 1 || e.store.rated[0].Page != "pratiques/deployer.md" || !e.store.rated[0].Useful || e.store.rated[0].User != "u1" {
+		t.Errorf("feedback recorded for the statistics: %+v", e.store.rated)
 	}
 	_, r = e.click(t, "u1", utile)
 	if !strings.Contains(r.EphemeralText, "déjà enregistré") {

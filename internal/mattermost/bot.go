@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cloud-pi-native/parcours/internal/answer"
+	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/logctx"
 	"github.com/cloud-pi-native/parcours/internal/metrics"
 	"github.com/cloud-pi-native/parcours/internal/ratelimit"
@@ -30,9 +31,10 @@ type Answerer interface {
 	Ask(ctx context.Context, question string) (*answer.Answer, error)
 }
 
-// QuestionRecorder counts questions by outcome and keeps the unanswered.
+// QuestionRecorder records each question answered, with its tier, place
+// and first page: the conversation's recorder (the analytics).
 type QuestionRecorder interface {
-	RecordQuestion(question string, answered bool, at time.Time) error
+	Question(ctx context.Context, q conversation.Asked) error
 }
 
 // Message is a post the bot was addressed, before it answers.
@@ -705,7 +707,12 @@ func (b *Bot) reply(ctx context.Context, m Message, received time.Time) {
 		// Recorded once the reply is out: the disk sync is not the user's wait.
 		if b.o.Questions != nil {
 			defer func() {
-				if err := b.o.Questions.RecordQuestion(m.Text, a.Answered, time.Now()); err != nil {
+				place := conversation.Channel
+				if m.ChannelType == model.ChannelTypeDirect {
+					place = conversation.Direct
+				}
+				q := conversation.Asked{Question: m.Text, Tier: a.Tier, Place: place, User: m.Post.UserId, At: time.Now(), Answer: a}
+				if err := b.o.Questions.Question(context.WithoutCancel(ctx), q); err != nil {
 					log.Warn("recording question failed", zap.Error(err))
 				}
 			}()

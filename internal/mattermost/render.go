@@ -92,7 +92,12 @@ func RenderAnswer(a *answer.Answer, btn *Buttons) (string, []*model.MessageAttac
 	}
 	nonce := NewNonce()
 	claims := func(v string) map[string]any {
-		return btn.Signer.Context(Claims{Action: ActionFeedback, UserID: btn.UserID, Nonce: nonce, Data: map[string]string{"v": v}})
+		data := map[string]string{"v": v}
+		if len(a.Passages) > 0 {
+			// The page judged, for the statistics: signed with the rest.
+			data["p"] = a.Passages[0].Path
+		}
+		return btn.Signer.Context(Claims{Action: ActionFeedback, UserID: btn.UserID, Nonce: nonce, Data: data})
 	}
 	useful, notUseful, q := "Utile", "Pas utile", "Cette réponse vous a-t-elle aidé ?"
 	if en {

@@ -17,11 +17,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cloud-pi-native/parcours/internal/analytics"
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/bolt"
 	"github.com/cloud-pi-native/parcours/internal/command"
 	"github.com/cloud-pi-native/parcours/internal/config"
 	"github.com/cloud-pi-native/parcours/internal/conversation"
+	"github.com/cloud-pi-native/parcours/internal/dashboard"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/httpapi"
 	"github.com/cloud-pi-native/parcours/internal/kb"
@@ -29,6 +31,7 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/mattermost/onboarding"
 	"github.com/cloud-pi-native/parcours/internal/metrics"
 	"github.com/cloud-pi-native/parcours/internal/ratelimit"
+	"github.com/cloud-pi-native/parcours/internal/report"
 	"github.com/cloud-pi-native/parcours/internal/version"
 	"github.com/cloud-pi-native/parcours/internal/welcome"
 	"github.com/cloud-pi-native/parcours/knowledge"
@@ -55,7 +58,12 @@ type Bot struct {
 	// and the welcome on Mattermost.
 	Diagnostic *diagnostic.Engine
 	Onboarding *onboarding.Onboarding
-	Addr       net.Addr // where the HTTP server listens
+	// Analytics records what happens for the statistics; Reports answers
+	// /parcours stats, tableau and export; Dashboard serves /tableau.
+	Analytics *analytics.Recorder
+	Reports   *report.Reports
+	Dashboard *dashboard.Handler
+	Addr      net.Addr // where the HTTP server listens
 
 	log  *zap.Logger
 	srv  *http.Server
@@ -113,6 +121,17 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	if err != nil {
 		return nil, err
 	}
+	anaStore, err := b.Store.Analytics()
+	if err != nil {
+		return nil, err
+	}
+	b.Analytics = &analytics.Recorder{Store: anaStore, Identity: cfg.AnalyticsIdentity, Retention: cfg.AnalyticsRetention}
+	if n, err := b.Store.MigrateMisses(ctx, b.Analytics); err != nil {
+		log.Warn("unanswered questions of an earlier version not moved to the statistics", zap.Error(err))
+	} else if n > 0 {
+		log.Info("unanswered questions of an earlier version moved to the statistics", zap.Int("questions", n))
+	}
+	record := report.Recorder{R: b.Analytics}
 
 	sources, served := servedSources(cfg)
 	b.Engine, err = answer.Open(ctx, answer.Options{Sources: sources, Logger: log.Named("answer"), MaxDrop: cfg.ReindexMaxDrop})
@@ -170,7 +189,6 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		},
 		Answers: b.Engine,
 		Index:   index{b},
-		Usage:   usage{b.Store},
 		IsAdmin: b.isAdmin,
 		Logger:  log.Named("command"),
 	})
@@ -181,13 +199,13 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	// One limit per user for messages and slash commands together.
 	limiter := ratelimit.New(cfg.RateLimit, cfg.RateBurst)
 	b.MM = mattermost.New(mattermost.Options{
-		API: b.Client, URL: cfg.MMURL, Token: cfg.MMToken, Answers: b.Engine, Questions: b.Store,
+		API: b.Client, URL: cfg.MMURL, Token: cfg.MMToken, Answers: b.Engine, Questions: record,
 		Signer: signer, ActionURL: actionURL, Logger: log.Named("mattermost"), Metrics: b.Metrics,
 		Progress: progress, StateFile: filepath.Join(cfg.DataDir, StateFile), Limiter: limiter,
 	}, me)
 	b.HTTP = httpapi.New(httpapi.Options{
 		Logger: log.Named("http"), Metrics: b.Metrics, Command: b.Command, Tokens: b.Tokens, Signer: signer,
-		Feedback: b.Store, Questions: b.Store, ActionURL: actionURL, KBPage: b.kbPage(served), RenderHTML: kb.RenderHTML,
+		Feedback: b.Store, Record: record, ActionURL: actionURL, KBPage: b.kbPage(served), RenderHTML: kb.RenderHTML,
 		Ready: b.ready, Limiter: limiter,
 	})
 	b.Onboarding, err = onboarding.New(onboarding.Options{
@@ -201,7 +219,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		Paths: func(ctx context.Context) string {
 			return b.Command.Handle(ctx, command.Request{Text: "liste"}).Text
 		},
-		Questions: b.Store,
+		Questions: record,
 		Metrics:   b.Metrics,
 		Logger:    log.Named("onboarding"),
 	})
@@ -209,6 +227,18 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		return nil, err
 	}
 	b.Onboarding.Register(b.MM, b.HTTP, b.Command)
+
+	links := dashboard.NewLinks(key, cfg.DashboardTTL, cfg.BrowserURL)
+	b.Reports = &report.Reports{Store: anaStore, Recorder: b.Analytics, Links: links,
+		Direct: direct{client: b.Client, botID: me.Id}, Names: b.analyticsNames}
+	for _, s := range b.reportCommands() {
+		b.Command.Register(s)
+	}
+	b.Dashboard = dashboard.New(dashboard.Options{Store: anaStore, Links: links,
+		Allowed: func(ctx context.Context, userID string) (bool, error) { return b.canSeeStats(ctx, userID, "") },
+		Names:   b.analyticsNames, PageURL: b.Engine.PageURL, Identity: cfg.AnalyticsIdentity, Retention: cfg.AnalyticsRetention,
+		Logger: log.Named("dashboard")})
+	b.Dashboard.Register(b.HTTP)
 
 	if cfg.RegisterCommand {
 		toks, err := mattermost.RegisterCommand(ctx, b.Client, me, cfg.PublicURL+"/mattermost/command", log.Named("register"))
@@ -236,6 +266,13 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 
 	runCtx, stopRun := context.WithCancel(ctx)
 	go b.Diagnostic.RunExpiry(runCtx, 10*time.Minute)
+	go b.Analytics.RunPurge(runCtx, 6*time.Hour, func(n int, err error) {
+		if err != nil {
+			log.Error("statistics purge failed", zap.Error(err))
+		} else if n > 0 {
+			log.Info("statistics purged", zap.Int("events", n), zap.Duration("retention", cfg.AnalyticsRetention))
+		}
+	})
 	// Joins missed while the bot was stopped (since its last post seen)
 	// or while its WebSocket was cut are welcomed from the join messages.
 	lastRun := lastPostTime(ctx, progress, filepath.Join(cfg.DataDir, StateFile))
@@ -449,26 +486,78 @@ func (i index) Stats() command.IndexStats {
 	return command.IndexStats{Pages: st.Pages, Sections: st.Sections, Warnings: st.Warnings, LoadedAt: st.LoadedAt}
 }
 
-// usage adapts the store to the command's stats.
-type usage struct{ db *bolt.DB }
+// reportCommands are /parcours stats, tableau and export, for admins and
+// content owners.
+func (b *Bot) reportCommands() []*command.Sub {
+	run := func(f func(context.Context, report.Caller, []string) (string, error)) command.Func {
+		return func(ctx context.Context, req command.Request, args []string) (command.Response, error) {
+			text, err := f(ctx, report.Caller{UserID: req.UserID, UserName: req.UserName}, args)
+			return command.Response{Text: text}, err
+		}
+	}
+	return []*command.Sub{
+		{Name: "stats", Aliases: []string{"statistiques"}, Usage: report.UsageStats, Help: report.HelpStats,
+			Allowed: b.canSeeStats, Run: run(b.Reports.Stats)},
+		{Name: "tableau", Aliases: []string{"dashboard", "tableau-de-bord"}, Help: report.HelpTableau,
+			Allowed: b.canSeeStats, Run: run(b.Reports.Tableau)},
+		{Name: "export", Aliases: []string{"exporter"}, Usage: report.UsageExport, Help: report.HelpExport,
+			Allowed: b.canSeeStats, Run: run(b.Reports.Export)},
+	}
+}
 
-func (u usage) Usage(ctx context.Context, recent int) (command.Usage, error) {
-	var out command.Usage
-	q, err := u.db.QuestionCounts()
+// canSeeStats: admins and content owners see the statistics.
+func (b *Bot) canSeeStats(ctx context.Context, userID, userName string) (bool, error) {
+	if b.Config.IsContentOwner(userID, userName) {
+		return true, nil
+	}
+	if ok, err := b.isAdmin(ctx, userID, userName); ok || err != nil {
+		return ok, err
+	}
+	if len(b.Config.ContentOwners) == 0 {
+		return false, nil
+	}
+	u, err := b.Client.GetUser(ctx, userID)
 	if err != nil {
-		return out, err
+		return false, err
 	}
-	f, err := u.db.FeedbackCounts()
-	if err != nil {
-		return out, err
+	return b.Config.IsContentOwner(u.Id, u.Username), nil
+}
+
+// analyticsNames names paths and dimensions for the statistics.
+func (b *Bot) analyticsNames() analytics.Names {
+	q := b.Diagnostic.Questionnaire()
+	n := analytics.Names{
+		Path: func(id string) string {
+			if p := b.Engine.Catalog().Path(id); p != nil {
+				return p.Title
+			}
+			return ""
+		},
+		Dimension: func(id string) string {
+			for _, d := range q.Dimensions {
+				if d.ID == id {
+					return d.Title
+				}
+			}
+			return ""
+		},
 	}
-	misses, err := u.db.RecentMisses(recent)
-	if err != nil {
-		return out, err
+	for _, d := range q.Dimensions {
+		n.Dimensions = append(n.Dimensions, d.ID)
 	}
-	out = command.Usage{Answered: q.Answered, Missed: q.Missed, Useful: f.Useful, NotUseful: f.NotUseful}
-	for _, m := range misses {
-		out.RecentMisses = append(out.RecentMisses, command.Miss{Question: m.Question, At: m.At})
+	return n
+}
+
+// direct sends the reports' direct messages through the bot's account.
+type direct struct {
+	client *mattermost.Client
+	botID  string
+}
+
+func (d direct) SendDirect(ctx context.Context, userID, text string, files []analytics.File) error {
+	var fs []mattermost.File
+	for _, f := range files {
+		fs = append(fs, mattermost.File{Name: f.Name, Data: f.Data})
 	}
-	return out, nil
+	return d.client.SendDirect(ctx, d.botID, userID, text, fs)
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/cloud-pi-native/parcours/internal/analytics"
 	"github.com/cloud-pi-native/parcours/internal/command"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/httpapi"
@@ -31,7 +33,7 @@ func (ob *Onboarding) Register(bot *mattermost.Bot, srv *httpapi.Server, cmd *co
 // Commands are the sub-commands of the diagnostic and the welcome.
 func (ob *Onboarding) Commands() []*command.Sub {
 	subs := []*command.Sub{
-		{Name: "diagnostic", Aliases: []string{"diag"}, Usage: "diagnostic [equipe] [recommencer]",
+		{Name: "diagnostic", Aliases: []string{"diag"}, Usage: "diagnostic [equipe [nom]] [recommencer]",
 			Help: "faire le diagnostic de maturité (en message direct), pour vous ou votre équipe", Run: ob.cmdDiagnostic},
 	}
 	subs = append(subs, command.DiagnosticResults(ob.o.Diagnostic, ob.renderOptions, ob.forgotten)...)
@@ -41,19 +43,32 @@ func (ob *Onboarding) Commands() []*command.Sub {
 
 func (ob *Onboarding) cmdDiagnostic(ctx context.Context, req command.Request, args []string) (command.Response, error) {
 	aud, restart := diagnostic.AudienceAsk, false
+	var name []string
 	for _, a := range args {
-		switch strings.ToLower(strings.Trim(a, "«»\"'")) {
-		case "equipe", "équipe", "team":
+		switch w := strings.ToLower(strings.Trim(a, "«»\"'")); {
+		case aud == diagnostic.AudienceTeam && (w == "recommencer" || w == "nouveau" || w == "restart"):
+			restart = true
+		case aud == diagnostic.AudienceTeam:
+			name = append(name, a) // "/parcours diagnostic equipe Les Castors"
+		case w == "equipe" || w == "équipe" || w == "team":
 			aud = diagnostic.AudienceTeam
-		case "moi", "me", "perso":
+		case w == "moi" || w == "me" || w == "perso":
 			aud = diagnostic.AudienceSelf
-		case "recommencer", "nouveau", "restart":
+		case w == "recommencer" || w == "nouveau" || w == "restart":
 			restart = true
 		default:
-			return command.Response{Text: fmt.Sprintf("Option « %s » inconnue. Exemples : `/parcours diagnostic`, `/parcours diagnostic equipe`, `/parcours diagnostic recommencer`.", quote.Text(a, 40))}, nil
+			return command.Response{Text: fmt.Sprintf("Option « %s » inconnue. Exemples : `/parcours diagnostic`, `/parcours diagnostic equipe Nom de l'équipe`, `/parcours diagnostic recommencer`.", quote.Text(a, 40))}, nil
 		}
 	}
-	dm, err := ob.StartInDM(ctx, req.UserID, aud, restart)
+	opts := diagnostic.StartOptions{Audience: aud, Restart: restart}
+	if len(name) > 0 {
+		n, err := analytics.CleanTeamName(strings.Join(name, " "))
+		if err != nil {
+			return command.Response{Text: "Nom d'équipe « " + quote.Text(strings.Join(name, " "), 40) + " » refusé : " + strings.TrimPrefix(err.Error(), "nom d'équipe invalide : ") + ". Exemple : `/parcours diagnostic equipe Les Castors`."}, nil
+		}
+		opts.TeamName = n
+	}
+	dm, err := ob.startInDM(ctx, req.UserID, opts)
 	if err != nil {
 		return command.Response{}, err
 	}
@@ -67,6 +82,16 @@ func (ob *Onboarding) cmdDiagnostic(ctx context.Context, req command.Request, ar
 // data was just erased.
 func (ob *Onboarding) forgotten(userID string) {
 	ob.untrack(userID)
+	// The statistics too, when they name people (identity recording on).
+	if f, ok := ob.o.Questions.(interface {
+		Forget(context.Context, string) (int, error)
+	}); ok {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := f.Forget(ctx, userID); err != nil {
+			ob.o.Logger.Error("erasing the user's statistics failed", zap.String("user_id", userID), zap.Error(err))
+		}
+	}
 	ob.o.Logger.Info("diagnostic data erased", zap.String("user_id", userID))
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/httpapi"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
@@ -63,7 +64,8 @@ func (ob *Onboarding) Intercept(ctx context.Context, m mattermost.Message) (bool
 		}
 		ob.post(ctx, p)
 		if ob.o.Questions != nil {
-			if err := ob.o.Questions.RecordQuestion(m.Text, rep.Answer.Answered, time.Now()); err != nil {
+			q := conversation.Asked{Question: m.Text, Tier: rep.Answer.Tier, Place: conversation.Direct, User: user, At: time.Now(), Answer: rep.Answer}
+			if err := ob.o.Questions.Question(ctx, q); err != nil {
 				ob.o.Logger.Warn("recording question failed", zap.Error(err))
 			}
 		}
@@ -78,12 +80,16 @@ func (ob *Onboarding) Intercept(ctx context.Context, m mattermost.Message) (bool
 // StartInDM starts (or resumes) the user's diagnostic in their direct
 // message with the bot and returns that channel.
 func (ob *Onboarding) StartInDM(ctx context.Context, userID string, aud diagnostic.Audience, restart bool) (*model.Channel, error) {
+	return ob.startInDM(ctx, userID, diagnostic.StartOptions{Audience: aud, Restart: restart})
+}
+
+func (ob *Onboarding) startInDM(ctx context.Context, userID string, opts diagnostic.StartOptions) (*model.Channel, error) {
 	dm, err := ob.o.API.DirectChannel(ctx, ob.o.BotID, userID)
 	if err != nil {
 		return nil, fmt.Errorf("ouverture du message direct: %w", err)
 	}
 	defer ob.lock(userID)()
-	st, err := ob.o.Diagnostic.Start(ctx, userID, diagnostic.StartOptions{Audience: aud, Restart: restart})
+	st, err := ob.o.Diagnostic.Start(ctx, userID, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +113,12 @@ func (ob *Onboarding) postStep(ctx context.Context, userID, channelID string, st
 	}
 	if m := ob.o.Metrics; m != nil {
 		m.DiagnosticSteps.WithLabelValues(string(st.Kind)).Inc()
+	}
+	if st.Kind == diagnostic.StepResult && st.Notice == diagnostic.NoticeNone && st.Result != nil && ob.o.Questions != nil {
+		// A diagnostic just finished (a result shown again has a notice).
+		if err := ob.o.Questions.Diagnostic(ctx, st.Result, st.Advice); err != nil {
+			ob.o.Logger.Warn("recording diagnostic failed", zap.Error(err))
+		}
 	}
 	if st.Kind == diagnostic.StepQuestion {
 		ob.track(userID, tracked{postID: p.Id, channelID: channelID, questionID: st.Question.ID})

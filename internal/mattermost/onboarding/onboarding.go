@@ -54,8 +54,9 @@ type WelcomeStore interface {
 	ForgetWelcome(ctx context.Context, teamID, userID string) error
 }
 
-// QuestionRecorder counts questions by outcome (internal/bolt).
-type QuestionRecorder = mattermost.QuestionRecorder
+// QuestionRecorder records the questions, finished diagnostics and
+// welcomes, for the statistics (the analytics).
+type QuestionRecorder = conversation.Recorder
 
 // Options configures the onboarding.
 type Options struct {

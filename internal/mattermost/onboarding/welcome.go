@@ -161,6 +161,11 @@ func (ob *Onboarding) sendWelcome(ctx context.Context, msg *welcome.Message, u *
 	if m := ob.o.Metrics; m != nil {
 		m.Welcomes.Inc()
 	}
+	if ob.o.Questions != nil {
+		if err := ob.o.Questions.Welcome(ctx, u.Id); err != nil {
+			ob.o.Logger.Warn("recording welcome failed", zap.Error(err))
+		}
+	}
 	return nil
 }
 
