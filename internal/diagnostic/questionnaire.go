@@ -288,7 +288,7 @@ func (q *Questionnaire) applyDefaults() {
 	}
 	if q.Perimeter != nil {
 		for _, p := range q.Perimeter.Options {
-			if p.Path == "" {
+			if p != nil && p.Path == "" {
 				p.Path = p.ID
 			}
 		}
@@ -479,7 +479,51 @@ func checkID(line int, what, id string) error {
 // validate checks what the decoder cannot: required fields, unique ids,
 // references between sections, and that every perimeter can reach a result
 // with topics at every level.
+// firstNil is the index of the first nil item of a list, -1 when none: an
+// item written "-" alone decodes as nil.
+func firstNil[T any](items []*T) int {
+	for i, x := range items {
+		if x == nil {
+			return i
+		}
+	}
+	return -1
+}
+
+// emptyItems refuses the empty items of the questionnaire's lists.
+func (q *Questionnaire) emptyItems() error {
+	type list struct {
+		what  string
+		line  int
+		index int
+	}
+	lists := []list{{"niveaux", q.line, firstNil(q.Levels)}, {"dimensions", q.line, firstNil(q.Dimensions)},
+		{"questions", q.line, firstNil(q.Questions)}, {"recommandations", q.line, firstNil(q.Recommendations)}}
+	if q.Perimeter != nil {
+		lists = append(lists, list{"perimetre: options", q.Perimeter.line, firstNil(q.Perimeter.Options)})
+	}
+	for _, x := range q.Questions {
+		if x != nil {
+			lists = append(lists, list{"options de la question « " + x.ID + " »", x.line, firstNil(x.Options)})
+		}
+	}
+	for _, r := range q.Recommendations {
+		if r != nil {
+			lists = append(lists, list{"sujets d'une recommandation", r.line, firstNil(r.Topics)})
+		}
+	}
+	for _, l := range lists {
+		if l.index >= 0 {
+			return errAt(l.line, "« %s » : l'élément n°%d est vide", l.what, l.index+1)
+		}
+	}
+	return nil
+}
+
 func (q *Questionnaire) validate() error {
+	if err := q.emptyItems(); err != nil {
+		return err
+	}
 	if q.Version < 1 {
 		return errAt(q.line, "clé « version » manquante ou invalide (entier à partir de 1)")
 	}

@@ -138,6 +138,9 @@ func (c *Catalog) validate() error {
 	}
 	seen := map[string]bool{}
 	for i, p := range c.Paths {
+		if p == nil {
+			return fmt.Errorf("parcours n°%d vide", i+1)
+		}
 		if p.ID == "" || strings.ContainsAny(p.ID, " /") {
 			return fmt.Errorf("parcours n°%d: identifiant « %s » invalide", i+1, p.ID)
 		}
@@ -148,9 +151,17 @@ func (c *Catalog) validate() error {
 		if p.Title == "" {
 			return fmt.Errorf("parcours %q: titre manquant", p.ID)
 		}
-		for _, l := range p.Levels {
+		for i, l := range p.Levels {
+			if l == nil {
+				return fmt.Errorf("parcours %q: niveau n°%d vide", p.ID, i+1)
+			}
 			if l.Number < 1 || l.Number > 3 {
 				return fmt.Errorf("parcours %q: niveau %d hors de 1-3", p.ID, l.Number)
+			}
+			for j, t := range l.Topics {
+				if t == nil || strings.TrimSpace(t.Label) == "" {
+					return fmt.Errorf("parcours %q, niveau %d: sujet n°%d sans titre", p.ID, l.Number, j+1)
+				}
 			}
 		}
 		sort.Slice(p.Levels, func(a, b int) bool { return p.Levels[a].Number < p.Levels[b].Number })
