@@ -100,12 +100,12 @@ func questionsChart(days []dayBar) template.HTML {
 	}
 	for _, g := range grid {
 		s.raw(`<line x1="%d" x2="%d" y1="%s" y2="%s" stroke="%s" stroke-width="1"/>`, left, w-right, num(y(g)), num(y(g)), colGrid)
-		s.text(left-4, y(g)+4, 11, "end", colAxis, strconv.Itoa(g))
+		s.text(left-4, y(g)+4, 13, "end", colAxis, strconv.Itoa(g))
 	}
 	n := max(len(days), 1)
 	slot := plotW / float64(n)
 	bw := math.Max(slot*0.7, 1)
-	every := (n + 9) / 10 // about ten date labels
+	every := (n + 7) / 8 // about eight date labels
 	for i, d := range days {
 		x := left + slot*float64(i) + (slot-bw)/2
 		total := d.Sure + d.Tentative + d.None
@@ -126,8 +126,10 @@ func questionsChart(days []dayBar) template.HTML {
 			base += seg.v
 		}
 		s.raw(`</g>`)
-		if i%every == 0 || i == n-1 && n <= 10 {
-			s.text(x+bw/2, float64(h-bottom+16), 11, "middle", colAxis, frDate(d.Date, false))
+		// Regular labels, and always the last day (today) unless one is
+		// too close to it.
+		if i == n-1 || i%every == 0 && n-1-i >= (every+1)/2 {
+			s.text(x+bw/2, float64(h-bottom+18), 13, "middle", colAxis, frDate(d.Date, false))
 		}
 	}
 	s.raw(`<line x1="%d" x2="%d" y1="%s" y2="%s" stroke="%s"/>`, left, w-right, num(y(0)), num(y(0)), colAxis)
@@ -150,8 +152,8 @@ type pathBar struct {
 
 // pathsChart draws the diagnostics per path, stacked by level.
 func pathsChart(paths []pathBar) template.HTML {
-	const rowH, labelW, w = 34, 0, 720
-	h := 20 + rowH*max(len(paths), 1) + 28
+	const rowH, labelW, w = 42, 0, 720
+	h := 24 + rowH*max(len(paths), 1) + 24
 	maxv := 0
 	for _, p := range paths {
 		maxv = max(maxv, p.Levels[0]+p.Levels[1]+p.Levels[2])
@@ -161,20 +163,20 @@ func pathsChart(paths []pathBar) template.HTML {
 	s.open(w, h, "graphique parcours", "Diagnostics par parcours conseillé et par niveau")
 	plotW := float64(w - 16 - labelW)
 	for i, p := range paths {
-		y0 := float64(20 + i*rowH)
+		y0 := float64(24 + i*rowH)
 		total := p.Levels[0] + p.Levels[1] + p.Levels[2]
 		s.raw(`<g class="parcours" data-parcours="%s" data-niveau1="%d" data-niveau2="%d" data-niveau3="%d">`,
 			esc(p.ID), p.Levels[0], p.Levels[1], p.Levels[2])
 		s.raw(`<title>%s : %s (niveau 1 : %d, niveau 2 : %d, niveau 3 : %d)</title>`, esc(p.Title), plural(total, "diagnostic"),
 			p.Levels[0], p.Levels[1], p.Levels[2])
-		s.text(0, y0-4, 13, "start", "#1e1e1e", fmt.Sprintf("%s · %d", p.Title, total))
+		s.text(0, y0-5, 15, "start", "#1e1e1e", fmt.Sprintf("%s · %d", p.Title, total))
 		x := 0.0
 		for l, v := range p.Levels {
 			if v == 0 {
 				continue
 			}
 			bw := plotW * float64(v) / float64(ymax)
-			s.raw(`<rect class="niveau%d" x="%s" y="%s" width="%s" height="14" fill="%s"/>`, l+1, num(x), num(y0), num(bw), levelColours[l])
+			s.raw(`<rect class="niveau%d" x="%s" y="%s" width="%s" height="16" fill="%s"/>`, l+1, num(x), num(y0), num(bw), levelColours[l])
 			x += bw
 		}
 		s.raw(`</g>`)
@@ -184,7 +186,7 @@ func pathsChart(paths []pathBar) template.HTML {
 	for l := range 3 {
 		x := float64(l * 120)
 		s.raw(`<rect x="%s" y="%s" width="12" height="12" fill="%s"/>`, num(x), num(ly-10), levelColours[l])
-		s.text(x+16, ly, 12, "start", "#1e1e1e", fmt.Sprintf("niveau %d", l+1))
+		s.text(x+16, ly, 13, "start", "#1e1e1e", fmt.Sprintf("niveau %d", l+1))
 	}
 	return s.close()
 }
@@ -256,7 +258,7 @@ func teamChart(team string, lines []series) template.HTML {
 	s.open(w, h, "graphique equipe", "Maturité de l'équipe "+team+" dans le temps (scores sur 100)")
 	for _, g := range []int{0, 50, 100} {
 		s.raw(`<line x1="%d" x2="%d" y1="%s" y2="%s" stroke="%s"/>`, left, w-right, num(y(g)), num(y(g)), colGrid)
-		s.text(left-4, y(g)+4, 11, "end", colAxis, strconv.Itoa(g))
+		s.text(left-4, y(g)+4, 13, "end", colAxis, strconv.Itoa(g))
 	}
 	s.text(left, float64(h-8), 11, "start", colAxis, frDate(first, true))
 	if span > 0 {
