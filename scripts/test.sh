@@ -125,6 +125,10 @@ fuzz_targets=(
 	"./internal/lexicon/gen FuzzParseAffix"
 	"./internal/lexicon/gen FuzzParseDic"
 	"./internal/lexicon/gen FuzzParseMythes"
+	"./internal/analytics FuzzParsePeriod"
+	"./internal/analytics FuzzCleanTeamName"
+	"./internal/bolt FuzzDecodeEvent"
+	"./internal/dashboard FuzzLinkCheck"
 	"./internal/lexicon/gen FuzzParseDictd"
 )
 
