@@ -279,7 +279,7 @@ func TestSlashCommands(t *testing.T) {
 	}
 	// An admin may see the stats and reload the knowledge base.
 	resp, err = mmtest.ExecuteCommand(t, env.AdminClient(t), env.ChannelID, "/parcours stats")
-	if err != nil || !strings.Contains(resp.Text, "Questions :") {
+	if err != nil || !strings.Contains(resp.Text, "Statistiques des 30 derniers jours") || !strings.Contains(resp.Text, "de réponses sûres") {
 		t.Errorf("admin stats: %v %v", err, resp)
 	}
 	resp, err = mmtest.ExecuteCommand(t, env.AdminClient(t), env.ChannelID, "/parcours reindex")
