@@ -4,10 +4,12 @@ import (
 	"context"
 	"os/user"
 
+	"github.com/cloud-pi-native/parcours/internal/analytics"
 	"github.com/cloud-pi-native/parcours/internal/bolt"
 	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/kb"
+	"github.com/cloud-pi-native/parcours/internal/report"
 	"github.com/cloud-pi-native/parcours/internal/terminal"
 	"github.com/cloud-pi-native/parcours/internal/welcome"
 )
@@ -39,6 +41,7 @@ func runChat(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	var store diagnostic.Store = diagnostic.NewMemStore()
+	var stores conversation.Stores
 	notice := "_Rien de cette conversation n'est gardé après la session : `parcours chat --data DOSSIER` garde le diagnostic et ses résultats._"
 	if *data != "" {
 		db, err := bolt.Open(*data)
@@ -49,6 +52,13 @@ func runChat(ctx context.Context, env *cliEnv, args []string) error {
 		if store, err = db.Diagnostics(); err != nil {
 			return err
 		}
+		// The questions of the terminal count in the statistics of that
+		// folder too, anonymously.
+		ana, err := db.Analytics()
+		if err != nil {
+			return err
+		}
+		stores.Record = report.Recorder{R: &analytics.Recorder{Store: ana}}
 		notice = ""
 	}
 	diag, err := diagnostic.New(diagnostic.Config{Questionnaire: q, Store: store, Role: eng.Role, Volatile: *data == ""})
@@ -59,7 +69,7 @@ func runChat(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	conv, err := conversation.New(conversation.Config{Knowledge: eng, Diagnostic: diag, Welcome: conversation.WelcomeOptions{Message: wel}})
+	conv, err := conversation.New(conversation.Config{Knowledge: eng, Diagnostic: diag, Stores: stores, Welcome: conversation.WelcomeOptions{Message: wel}})
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloud-pi-native/parcours/internal/analytics"
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/bolt"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
@@ -342,5 +343,32 @@ func TestCheckAgainstAServerThatIsNotMattermost(t *testing.T) {
 			strings.Contains(errb.String(), "doctype") || strings.Contains(errb.String(), "Portail") || len(errb.String()) > 600 {
 			t.Errorf("status %d: exit %d, stderr:\n%s", status, code, errb.String())
 		}
+	}
+}
+
+// A chat with a data folder counts its questions in that folder's
+// statistics, as the terminal's, without the person's login.
+func TestChatRecordsItsQuestionsForTheStatistics(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runCLI(t, "c'est quoi argocd ?\nquel temps fera-t-il demain ?\n", "chat", "--data", dir)
+	if code != 0 {
+		t.Fatalf("chat: %d\n%s\n%s", code, out, errs)
+	}
+	db, err := bolt.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err := db.Analytics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	st.Scan(context.Background(), analytics.KindQuestion, time.Time{}, time.Now().Add(time.Hour), func(e *analytics.Event) error {
+		got = append(got, fmt.Sprintf("%s|%s|%s|%s", e.Text, e.Tier, e.Channel, e.User))
+		return nil
+	})
+	if len(got) != 2 || !strings.HasSuffix(got[0], "|terminal|") || !strings.Contains(got[1], "demain ?|none|terminal|") {
+		t.Errorf("recorded %q: want the two questions, from the terminal, without the user", got)
 	}
 }
