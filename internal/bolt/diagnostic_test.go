@@ -311,3 +311,22 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		return nil
 	})
 }
+
+func TestForgetUserWelcomesInEveryTeam(t *testing.T) {
+	db, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, k := range [][2]string{{"t1", "alice"}, {"t2", "alice"}, {"t1", "malice"}, {"t1", "bob"}} {
+		db.MarkWelcomed(bg, k[0], k[1])
+	}
+	if n, err := db.ForgetUserWelcomes(bg, "alice"); err != nil || n != 2 {
+		t.Fatalf("forgot %d, %v; want alice's 2", n, err)
+	}
+	for _, k := range [][3]string{{"t1", "alice", "true"}, {"t2", "alice", "true"}, {"t1", "malice", "false"}, {"t1", "bob", "false"}} {
+		if first, _ := db.MarkWelcomed(bg, k[0], k[1]); fmt.Sprint(first) != k[2] {
+			t.Errorf("%s in %s: welcomed as new %v, want %s", k[1], k[0], first, k[2])
+		}
+	}
+}

@@ -64,3 +64,44 @@ func (d *DB) ForgetWelcome(ctx context.Context, teamID, userID string) error {
 	}
 	return nil
 }
+
+// ForgetUserWelcomes removes every record of the user's welcomes, in all
+// teams (the user's erasure request); it returns how many there were.
+func (d *DB) ForgetUserWelcomes(ctx context.Context, userID string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if userID == "" {
+		return 0, nil
+	}
+	n := 0
+	err := d.db.Update(func(tx *bbolt.Tx) error {
+		n = 0
+		b := tx.Bucket([]byte(bucketWelcomed))
+		if b == nil {
+			return nil
+		}
+		var keys [][]byte
+		suffix := "\x00" + userID
+		err := b.ForEach(func(k, _ []byte) error {
+			if len(k) > len(suffix) && string(k[len(k)-len(suffix):]) == suffix {
+				keys = append(keys, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(keys)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("oubli des accueils: %w", err)
+	}
+	return n, nil
+}

@@ -137,6 +137,14 @@ func (c *Conversation) forget(ctx context.Context, req Request, _ []string) (str
 	if err != nil {
 		return "", err
 	}
+	// Whom the bot welcomed where, when the store can forget it.
+	if f, ok := c.stores.Welcomed.(interface {
+		ForgetUserWelcomes(context.Context, string) (int, error)
+	}); ok {
+		if _, err := f.ForgetUserWelcomes(ctx, req.User.ID); err != nil {
+			return "", fmt.Errorf("effacement des accueils: %w", err)
+		}
+	}
 	// The statistics too, when they name people (identity recording on):
 	// a recorder that can forget does.
 	if f, ok := c.stores.Record.(interface {

@@ -82,12 +82,20 @@ func (ob *Onboarding) cmdDiagnostic(ctx context.Context, req command.Request, ar
 // data was just erased.
 func (ob *Onboarding) forgotten(userID string) {
 	ob.untrack(userID)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// Whom the bot welcomed where.
+	if f, ok := ob.o.Welcomed.(interface {
+		ForgetUserWelcomes(context.Context, string) (int, error)
+	}); ok {
+		if _, err := f.ForgetUserWelcomes(ctx, userID); err != nil {
+			ob.o.Logger.Error("erasing the user's welcomes failed", zap.String("user_id", userID), zap.Error(err))
+		}
+	}
 	// The statistics too, when they name people (identity recording on).
 	if f, ok := ob.o.Questions.(interface {
 		Forget(context.Context, string) (int, error)
 	}); ok {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
 		if _, err := f.Forget(ctx, userID); err != nil {
 			ob.o.Logger.Error("erasing the user's statistics failed", zap.String("user_id", userID), zap.Error(err))
 		}
