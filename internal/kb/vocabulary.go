@@ -1,15 +1,12 @@
 package kb
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"github.com/cloud-pi-native/parcours/internal/lexicon"
 )
 
 // A documentation states much of its own vocabulary: "mise en production
@@ -25,20 +22,53 @@ import (
 // biomedical text", 2003, made stricter). Translated abbreviations ("produit
 // minimum viable (MVP)") do not match and are left to the synonyms file.
 
-var (
-	// "long form (ABR)": up to eight words before a parenthesised abbreviation.
-	longThenShort = regexp.MustCompile(`((?:[\p{L}\p{N}'’-]+\s+){0,7}[\p{L}\p{N}'’-]+)\s*\(\s*([\p{L}\p{N}&/.-]{2,10})\s*\)`)
-	// "ABR (long form)".
-	shortThenLong = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])([\p{L}\p{N}&/.-]{2,10})\s*\(\s*([\p{L}\p{N}'’ -]{4,80})\s*\)`)
-)
+// parentheses calls f for each short parenthesised text ("(MEP)", "(mise
+// en production)") with the text just before it. A scan, not a regular
+// expression: a 16 MB base is read in a fraction of a second.
+func parentheses(t string, f func(before, inside string)) {
+	const maxInside, maxBefore = 80, 200
+	for i := 0; i < len(t); {
+		open := strings.IndexByte(t[i:], '(')
+		if open < 0 {
+			return
+		}
+		open += i
+		end := strings.IndexByte(t[open+1:min(len(t), open+1+maxInside+1)], ')')
+		if end < 0 {
+			i = open + 1
+			continue
+		}
+		inside := t[open+1 : open+1+end]
+		if !strings.ContainsAny(inside, "()") {
+			f(t[max(0, open-maxBefore):open], inside)
+		}
+		i = open + 1 + end
+	}
+}
 
-// maxLearnedPairs bounds what one base can add to the lexicon.
-const maxLearnedPairs = 2000
+// lastWords returns the last n words of s.
+func lastWords(s string, n int) string {
+	f := strings.Fields(s)
+	if len(f) > n {
+		f = f[len(f)-n:]
+	}
+	return strings.Join(f, " ")
+}
+
+// maxLearnedPairs bounds what one base can add to the lexicon;
+// maxAbbreviationTries bounds the work: a base made of parenthesised
+// capitals cannot make indexing slow.
+const (
+	maxLearnedPairs      = 2000
+	maxAbbreviationTries = 10_000
+)
 
 // learnVocabulary returns synonym groups of [long form, abbreviation]
 // stated by the pages, each pair once, in a stable order.
 func learnVocabulary(pages []*Page) [][]string {
 	seen := map[string]bool{}
+	tried := map[string]bool{}
+	tries := 0
 	var out [][]string
 	add := func(long, short string) {
 		long = strings.TrimSpace(long)
@@ -49,6 +79,18 @@ func learnVocabulary(pages []*Page) [][]string {
 		seen[key] = true
 		out = append(out, []string{long, short})
 	}
+	// try runs find once for each abbreviation and text, within the budget.
+	try := func(abbr, text string, find func(string, string) string) {
+		key := abbr + "\x00" + text
+		if tried[key] || tries >= maxAbbreviationTries {
+			return
+		}
+		tried[key] = true
+		tries++
+		if long := find(abbr, text); long != "" {
+			add(long, abbr)
+		}
+	}
 	for _, p := range pages {
 		texts := make([]string, 0, len(p.Sections)+2)
 		texts = append(texts, p.Title, p.Summary)
@@ -57,35 +99,33 @@ func learnVocabulary(pages []*Page) [][]string {
 			// A glossary entry: a heading "PRA" over "Plan de reprise
 			// d'activité : ...".
 			if isAbbreviation(s.Title) {
-				if long := expansionAtStart(s.Title, firstWords(s.Text, 12)); long != "" {
-					add(long, s.Title)
-				}
+				try(s.Title, firstWords(s.Text, 12), expansionAtStart)
 			}
 		}
 		// A glossary row: "| BATN | Bureau Appui à la Transformation
 		// Numérique |".
 		for _, d := range p.Definitions {
 			if isAbbreviation(d.Term) {
-				if long := expansionAtStart(d.Term, firstWords(d.Text, 12)); long != "" {
-					add(long, d.Term)
-				}
+				try(d.Term, firstWords(d.Text, 12), expansionAtStart)
 			}
 		}
 		for _, t := range texts {
-			for _, m := range longThenShort.FindAllStringSubmatch(t, -1) {
-				if isAbbreviation(m[2]) {
-					if long := expansion(m[2], m[1]); long != "" {
-						add(long, m[2])
+			parentheses(t, func(before, inside string) {
+				// "long form (ABR)"
+				if abbr := strings.TrimSpace(inside); isAbbreviation(abbr) {
+					try(abbr, lastWords(before, 8), expansion)
+				}
+				// "ABR (long form)"
+				if f := strings.Fields(before); len(f) > 0 {
+					abbr := strings.Trim(f[len(f)-1], ",;:")
+					if k := strings.LastIndexAny(abbr, "'’"); k >= 0 {
+						abbr = abbr[k+len(string(abbr[k])):] // l'IaC
+					}
+					if isAbbreviation(abbr) && len(inside) >= 4 {
+						try(abbr, inside, expansionAtStart)
 					}
 				}
-			}
-			for _, m := range shortThenLong.FindAllStringSubmatch(t, -1) {
-				if isAbbreviation(m[1]) {
-					if long := expansionAtStart(m[1], m[2]); long != "" {
-						add(long, m[1])
-					}
-				}
-			}
+			})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i][1]) < strings.ToLower(out[j][1]) })
@@ -132,12 +172,14 @@ func expansion(abbr, text string) string { return findExpansion(abbr, text, fals
 func expansionAtStart(abbr, text string) string { return findExpansion(abbr, text, true) }
 
 func findExpansion(abbr, text string, atStart bool) string {
-	letters := []rune(foldLower(abbr))
+	letters := []rune(lexicon.Fold(abbr))
 	letters = slicesDeleteFunc(letters, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	if len(letters) < 2 {
 		return ""
 	}
-	words := strings.Fields(strings.NewReplacer("’", "' ", "'", "' ").Replace(text))
+	// "Behaviour-Driven Development": each part of a compound gives its
+	// initial.
+	words := strings.Fields(strings.NewReplacer("’", "' ", "'", "' ", "-", "- ").Replace(text))
 	maxWords := min(len(letters)+5, 2*len(letters)+1, len(words))
 	// Initials only first ("responsable de la sécurité des systèmes
 	// d'information"), then letters inside words too ("DevSecOps").
@@ -150,8 +192,8 @@ func findExpansion(abbr, text string, atStart bool) string {
 			if !matchesAbbreviation(letters, cand, pass == 1) {
 				continue
 			}
-			long := strings.NewReplacer("' ", "'").Replace(strings.Join(cand, " "))
-			if foldLower(long) == foldLower(abbr) {
+			long := strings.NewReplacer("' ", "'", "- ", "-").Replace(strings.Join(cand, " "))
+			if lexicon.Fold(long) == lexicon.Fold(abbr) {
 				return "" // "Git (GIT)": the same word
 			}
 			return strings.TrimRight(long, ",.;:")
@@ -221,10 +263,14 @@ type letter struct {
 
 // foldLetters folds a word letter by letter (œ gives o, e), at most 40.
 func foldLetters(w string) []letter {
-	var out []letter
+	out := make([]letter, 0, min(len(w), 40))
 	for _, r := range w {
-		for i, f := range foldLower(string(r)) {
-			out = append(out, letter{r: f, upper: i == 0 && unicode.IsUpper(r)})
+		if r < utf8.RuneSelf {
+			out = append(out, letter{r: unicode.ToLower(r), upper: 'A' <= r && r <= 'Z'})
+		} else {
+			for i, f := range lexicon.Fold(string(r)) {
+				out = append(out, letter{r: f, upper: i == 0 && unicode.IsUpper(r)})
+			}
 		}
 		if len(out) >= 40 {
 			break
@@ -250,18 +296,6 @@ func firstWords(s string, n int) string {
 		f = f[:n]
 	}
 	return strings.Join(f, " ")
-}
-
-var foldAccents = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
-// foldLower lowercases and removes accents; œ and æ become oe and ae.
-func foldLower(s string) string {
-	s = strings.NewReplacer("œ", "oe", "Œ", "oe", "æ", "ae", "Æ", "ae").Replace(strings.ToLower(s))
-	out, _, err := transform.String(foldAccents, s)
-	if err != nil {
-		return s
-	}
-	return out
 }
 
 func slicesDeleteFunc(s []rune, del func(rune) bool) []rune {
