@@ -488,7 +488,41 @@ func (ix *Index) bestSections(ctx context.Context, concepts []Concept, hits []Hi
 			}
 		}
 	}
+	// A question that names only the page's subject ("GitLab", "les
+	// secrets") is about the whole page: link its top, not a section.
+	for i := range hits {
+		if titleHoldsAll(hits[i].Page.Title, concepts) {
+			hits[i].Section = ""
+		}
+	}
 	return nil
+}
+
+// titleHoldsAll reports whether a title holds every concept of the
+// question: "GitLab" is about the page, "comment gérer les secrets" about
+// the section on managing them.
+func titleHoldsAll(title string, concepts []Concept) bool {
+	terms := map[string]bool{}
+	for _, t := range Terms(title) {
+		terms[t] = true
+	}
+	n := 0
+	for i := range concepts {
+		c := &concepts[i]
+		n++
+		found := false
+		for _, a := range c.Alts {
+			all := len(a.Terms) > 0
+			for _, t := range a.Terms {
+				all = all && terms[t]
+			}
+			found = found || all
+		}
+		if !found {
+			return false
+		}
+	}
+	return n > 0
 }
 
 func lastIndexByte(s string, c byte) int {

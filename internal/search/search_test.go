@@ -130,3 +130,26 @@ func TestCopiesOfAPageAreShownOnce(t *testing.T) {
 		t.Errorf("one copy and the other page expected, got %v", got)
 	}
 }
+
+// A question that is only the page's subject links the page's top; one
+// that says more links the section that says it.
+func TestSubjectAloneLinksThePageTop(t *testing.T) {
+	base := &kb.Base{Pages: []*kb.Page{{Source: "s", Path: "gitlab.md", Title: "GitLab", Sections: []kb.Section{
+		{Text: "GitLab héberge le code et lance les pipelines de chaque projet de la plateforme."},
+		{Anchor: "droits", Title: "Les droits dans GitLab", Text: "Les droits dans GitLab suivent les rôles du projet : propriétaire, mainteneur, développeur."},
+	}}}}
+	ix, err := Build(context.Background(), base, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for q, want := range map[string]string{"GitLab": "", "les droits dans gitlab": "droits"} {
+		res, err := ix.Search(context.Background(), Request{Question: q})
+		if err != nil || len(res.Hits) == 0 {
+			t.Fatalf("%q: %v", q, err)
+		}
+		if res.Hits[0].Section != want {
+			t.Errorf("%q links section %q, want %q", q, res.Hits[0].Section, want)
+		}
+	}
+}
