@@ -258,9 +258,6 @@ func (r *Report) LeastUseful(n int) []PageStats {
 	return head(out, n)
 }
 
-// UnansweredCount is the number of questions that found nothing.
-func (r *Report) UnansweredCount() int { return r.Tiers.None }
-
 func head[T any](s []T, n int) []T {
 	if n > 0 && len(s) > n {
 		return s[:n]

@@ -7,7 +7,6 @@ package report
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -34,10 +33,9 @@ type Direct interface {
 // Reports runs the sub-commands. Nil fields make the matching sub-command
 // say it is unavailable.
 type Reports struct {
-	Store    analytics.Store
-	Recorder *analytics.Recorder
-	Links    *dashboard.Links
-	Direct   Direct
+	Store  analytics.Store
+	Links  *dashboard.Links
+	Direct Direct
 	// Names gives titles to paths and dimensions.
 	Names func() analytics.Names
 	Now   func() time.Time
@@ -207,9 +205,6 @@ func (r *Reports) Export(ctx context.Context, c Caller, args []string) (string, 
 	}
 	return "Je vous ai envoyé l'export en message direct.", nil
 }
-
-// ErrUnavailable says a report is not configured.
-var ErrUnavailable = errors.New("indisponible")
 
 func durationFr(d time.Duration) string {
 	switch {

@@ -33,7 +33,7 @@ func setup(t *testing.T) (*Reports, *fakeDirect, Recorder) {
 	st := analytics.NewMemStore()
 	rec := &analytics.Recorder{Store: st, Now: func() time.Time { return now }}
 	d := &fakeDirect{}
-	r := &Reports{Store: st, Recorder: rec, Direct: d, Now: func() time.Time { return now },
+	r := &Reports{Store: st, Direct: d, Now: func() time.Time { return now },
 		Links: dashboard.NewLinks([]byte("0123456789abcdef0123456789abcdef"), time.Hour, "https://parcours.exemple.gouv.fr"),
 		Names: func() analytics.Names {
 			return analytics.Names{Path: func(id string) string { return map[string]string{"sre": "Fiabilité (SRE)"}[id] }}

@@ -229,7 +229,7 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	b.Onboarding.Register(b.MM, b.HTTP, b.Command)
 
 	links := dashboard.NewLinks(key, cfg.DashboardTTL, cfg.BrowserURL)
-	b.Reports = &report.Reports{Store: anaStore, Recorder: b.Analytics, Links: links,
+	b.Reports = &report.Reports{Store: anaStore, Links: links,
 		Direct: direct{client: b.Client, botID: me.Id}, Names: b.analyticsNames}
 	for _, s := range b.reportCommands() {
 		b.Command.Register(s)
