@@ -5,6 +5,7 @@
 package deploy
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,9 +27,15 @@ type object struct {
 	Spec struct {
 		Replicas *int `json:"replicas"`
 		Strategy struct {
-			Type string `json:"type"`
+			Type          string `json:"type"`
+			RollingUpdate *struct {
+				MaxUnavailable any `json:"maxUnavailable"`
+				MaxSurge       any `json:"maxSurge"`
+			} `json:"rollingUpdate"`
 		} `json:"strategy"`
-		Selector struct {
+		// PodDisruptionBudget
+		MinAvailable any `json:"minAvailable"`
+		Selector     struct {
 			MatchLabels map[string]string `json:"matchLabels"`
 		} `json:"selector"`
 		Template struct {
@@ -117,7 +124,20 @@ type podSpec struct {
 		Secret *struct {
 			SecretName string `json:"secretName"`
 		} `json:"secret"`
+		EmptyDir *struct{} `json:"emptyDir"`
 	} `json:"volumes"`
+	Affinity *struct {
+		PodAntiAffinity *struct {
+			Preferred []struct {
+				PodAffinityTerm struct {
+					TopologyKey   string `json:"topologyKey"`
+					LabelSelector struct {
+						MatchLabels map[string]string `json:"matchLabels"`
+					} `json:"labelSelector"`
+				} `json:"podAffinityTerm"`
+			} `json:"preferredDuringSchedulingIgnoredDuringExecution"`
+		} `json:"podAntiAffinity"`
+	} `json:"affinity"`
 }
 
 type probe struct {
@@ -154,7 +174,7 @@ func render(t *testing.T, dir string) map[string]*object {
 	return out
 }
 
-var overlays = []string{"base", "overlays/git-source", "overlays/monitoring"}
+var overlays = []string{"base", "overlays/git-source", "overlays/monitoring", "overlays/ha"}
 
 // Every overlay renders and keeps the base's guarantees.
 func TestEveryOverlayKeepsTheBase(t *testing.T) {
@@ -168,18 +188,20 @@ func TestEveryOverlayKeepsTheBase(t *testing.T) {
 	for _, dir := range overlays {
 		t.Run(dir, func(t *testing.T) {
 			objs := render(t, dir)
-			checkBase(t, objs)
+			checkBase(t, objs, dir == "overlays/ha")
 		})
 	}
 }
 
-func checkBase(t *testing.T, objs map[string]*object) {
+// checkBase checks the guarantees of the base; ha is the overlay on
+// PostgreSQL, whose replicas, strategy and data volume differ (TestHAOverlay).
+func checkBase(t *testing.T, objs map[string]*object, ha bool) {
 	t.Helper()
 	d := objs["Deployment/parcours"]
 	if d == nil {
 		t.Fatalf("no Deployment/parcours in %v", keys(objs))
 	}
-	if d.Spec.Replicas == nil || *d.Spec.Replicas != 1 || d.Spec.Strategy.Type != "Recreate" {
+	if !ha && (d.Spec.Replicas == nil || *d.Spec.Replicas != 1 || d.Spec.Strategy.Type != "Recreate") {
 		t.Errorf("replicas %v, strategy %q: want 1, Recreate (one writer of the bbolt store)", d.Spec.Replicas, d.Spec.Strategy.Type)
 	}
 	sel := d.Spec.Selector.MatchLabels
@@ -233,7 +255,7 @@ func checkBase(t *testing.T, objs map[string]*object) {
 	if cm == nil {
 		t.Fatal("no ConfigMap/parcours-config")
 	}
-	for _, secret := range []string{"PARCOURS_MM_TOKEN", "PARCOURS_GIT_TOKEN", "PARCOURS_ACTION_KEY", "PARCOURS_COMMAND_TOKENS"} {
+	for _, secret := range []string{"PARCOURS_MM_TOKEN", "PARCOURS_GIT_TOKEN", "PARCOURS_ACTION_KEY", "PARCOURS_COMMAND_TOKENS", "PARCOURS_DATABASE_URL"} {
 		if _, ok := cm.Data[secret]; ok {
 			t.Errorf("secret %s in the ConfigMap", secret)
 		}
@@ -252,7 +274,7 @@ func checkBase(t *testing.T, objs map[string]*object) {
 			claim = v.PersistentVolumeClaim.ClaimName
 		}
 	}
-	if claim == "" || objs["PersistentVolumeClaim/"+claim] == nil || mounts["/tmp"] == "" {
+	if !ha && (claim == "" || objs["PersistentVolumeClaim/"+claim] == nil) || mounts["/tmp"] == "" || mounts["/data"] == "" {
 		t.Errorf("mounts %v, claim %q", mounts, claim)
 	}
 	if pvc := objs["PersistentVolumeClaim/"+claim]; pvc != nil && strings.Join(pvc.Spec.AccessModes, ",") != "ReadWriteOnce" {
@@ -294,6 +316,66 @@ func TestGitSourceOverlay(t *testing.T) {
 	// The base's mounts survive the patch.
 	if len(c.VolumeMounts) != 3 {
 		t.Errorf("mounts %+v", c.VolumeMounts)
+	}
+}
+
+// The ha overlay: two replicas on PostgreSQL, replaced one at a time with
+// a new one ready first, at most one taken by a drain, spread over nodes; the
+// database URL from a Secret; no bbolt volume left; PostgreSQL reachable
+// through the network policy.
+func TestHAOverlay(t *testing.T) {
+	objs := render(t, "overlays/ha")
+	d := objs["Deployment/parcours"]
+	if d.Spec.Replicas == nil || *d.Spec.Replicas != 2 {
+		t.Errorf("replicas %v, want 2", d.Spec.Replicas)
+	}
+	if ru := d.Spec.Strategy.RollingUpdate; d.Spec.Strategy.Type != "RollingUpdate" || ru == nil || fmt.Sprint(ru.MaxUnavailable) != "0" {
+		t.Errorf("strategy %+v: want RollingUpdate with maxUnavailable 0", d.Spec.Strategy)
+	}
+	pdb := objs["PodDisruptionBudget/parcours"]
+	if pdb == nil || fmt.Sprint(pdb.Spec.MinAvailable) != "1" {
+		t.Fatalf("PodDisruptionBudget %+v: want minAvailable 1", pdb)
+	}
+	for k, v := range pdb.Spec.Selector.MatchLabels {
+		if d.Spec.Template.Metadata.Labels[k] != v {
+			t.Errorf("the PodDisruptionBudget selects %s=%s, the pods have %v", k, v, d.Spec.Template.Metadata.Labels)
+		}
+	}
+	if len(pdb.Spec.Selector.MatchLabels) == 0 {
+		t.Error("the PodDisruptionBudget selects nothing")
+	}
+	pod := d.Spec.Template.Spec
+	c := pod.Containers[0]
+	url := false
+	for _, e := range c.Env {
+		if e.Name == "PARCOURS_DATABASE_URL" {
+			url = e.Value == "" && e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil &&
+				objs["Secret/"+e.ValueFrom.SecretKeyRef.Name] != nil && e.ValueFrom.SecretKeyRef.Key == "url"
+		}
+	}
+	if !url {
+		t.Error("PARCOURS_DATABASE_URL must come from the Secret of the overlay, key url")
+	}
+	for k := range objs {
+		if strings.HasPrefix(k, "PersistentVolumeClaim/") {
+			t.Errorf("%s left: two replicas cannot share a ReadWriteOnce volume", k)
+		}
+	}
+	for _, v := range pod.Volumes {
+		if v.Name == "data" && (v.PersistentVolumeClaim != nil || v.EmptyDir == nil) {
+			t.Errorf("data volume %+v: want an emptyDir", v)
+		}
+	}
+	if a := pod.Affinity; a == nil || a.PodAntiAffinity == nil || len(a.PodAntiAffinity.Preferred) == 0 ||
+		a.PodAntiAffinity.Preferred[0].PodAffinityTerm.TopologyKey != "kubernetes.io/hostname" {
+		t.Errorf("affinity %+v: want the replicas on different nodes", pod.Affinity)
+	}
+	pg := false
+	for _, e := range objs["NetworkPolicy/parcours"].Spec.Egress {
+		pg = pg || strings.Contains(fmt.Sprint(e), "5432")
+	}
+	if !pg {
+		t.Error("the network policy does not let the bot reach PostgreSQL (5432)")
 	}
 }
 

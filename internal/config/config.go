@@ -37,6 +37,10 @@ type Config struct {
 	// pages), without trailing slash; PublicURL when not set.
 	BrowserURL string
 	DataDir    string
+	// DatabaseURL, when set, puts the bot's state in PostgreSQL instead of
+	// the bbolt file of DataDir, so that several replicas can run. It may
+	// hold a password: never log it.
+	DatabaseURL string
 
 	// CommandTokens are slash command tokens registered by hand; tokens of
 	// the commands the bot registers itself are added at run time.
@@ -95,6 +99,7 @@ var Env = []struct{ Name, Flag, Help string }{
 	{"PARCOURS_PUBLIC_URL", "public-url", "URL par laquelle Mattermost joint ce serveur HTTP"},
 	{"PARCOURS_BROWSER_URL", "browser-url", "URL par laquelle les navigateurs des utilisateurs joignent ce serveur (liens vers les pages /kb) ; défaut PARCOURS_PUBLIC_URL"},
 	{"PARCOURS_DATA_DIR", "data-dir", "dossier de données (base, clé de signature des boutons)"},
+	{"PARCOURS_DATABASE_URL", "database-url", "URL PostgreSQL (postgres://utilisateur:motdepasse@hôte:5432/base) du stockage partagé par plusieurs réplicas ; sans elle, base bbolt dans le dossier de données"},
 	{"PARCOURS_COMMAND_TOKENS", "command-tokens", "jetons de commande slash enregistrée à la main, séparés par des virgules"},
 	{"PARCOURS_REGISTER_COMMAND", "register-command", "enregistrer /parcours dans les équipes du bot (true/false, défaut true)"},
 	{"PARCOURS_SOURCES", "sources", "sources de connaissances : DOSSIER, DOSSIER=URL ou DOSSIER=URL|STYLE, séparées par des virgules ; « embarquee » = base intégrée (défaut)"},
@@ -182,6 +187,12 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 		bad("PARCOURS_DATA_DIR", "manquant : indiquez le dossier où le bot garde ses données")
 	} else if st, err := os.Stat(c.DataDir); err == nil && !st.IsDir() {
 		bad("PARCOURS_DATA_DIR", "« %s » existe et n'est pas un dossier", c.DataDir)
+	}
+
+	c.DatabaseURL = get("PARCOURS_DATABASE_URL")
+	if c.DatabaseURL != "" && !validDatabaseURL(c.DatabaseURL) {
+		// The value may hold a password: not repeated.
+		bad("PARCOURS_DATABASE_URL", "attendu postgres://utilisateur:motdepasse@hôte:5432/base?sslmode=require (ou host=… dbname=…)")
 	}
 
 	c.CommandTokens = splitList(get("PARCOURS_COMMAND_TOKENS"))
@@ -274,6 +285,16 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 		return nil, fmt.Errorf("configuration invalide :\n%w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+// validDatabaseURL accepts what pgx reads: a postgres:// or postgresql://
+// URL with a host or a socket folder, or key=value settings.
+func validDatabaseURL(v string) bool {
+	if strings.HasPrefix(v, "postgres://") || strings.HasPrefix(v, "postgresql://") {
+		u, err := url.Parse(v)
+		return err == nil && (u.Host != "" || u.Query().Get("host") != "")
+	}
+	return strings.Contains(v, "=") && !strings.Contains(v, "://")
 }
 
 // PagesURL is the address of the bot's /kb pages in links users open.

@@ -252,6 +252,32 @@ func TestAnalyticsSettings(t *testing.T) {
 		env["PARCOURS_ANALYTICS_RETENTION"] = bad
 		if _, err := Load(nil, envOf(env), io.Discard); err == nil || !strings.Contains(err.Error(), "PARCOURS_ANALYTICS_RETENTION") {
 			t.Errorf("retention %q accepted: %v", bad, err)
+
+// Without PARCOURS_DATABASE_URL the bbolt store is used, as before; a URL is
+// checked without its password ever showing in the message.
+func TestDatabaseURL(t *testing.T) {
+	env := validEnv(t)
+	c, err := Load(nil, envOf(env), io.Discard)
+	if err != nil || c.DatabaseURL != "" {
+		t.Fatalf("default: %v %q", err, c.DatabaseURL)
+	}
+	for _, ok := range []string{
+		"postgres://parcours:pw@db.example.org:5432/parcours?sslmode=require",
+		"postgresql://parcours@/parcours?host=/var/run/postgresql",
+		"host=db.example.org user=parcours dbname=parcours",
+	} {
+		env["PARCOURS_DATABASE_URL"] = ok
+		if c, err := Load(nil, envOf(env), io.Discard); err != nil || c.DatabaseURL != ok {
+			t.Errorf("%s refused: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"mysql://u:s3cr3t@h/db", "postgres://u:s3cr3t@/db", "s3cr3t"} {
+		env["PARCOURS_DATABASE_URL"] = bad
+		_, err := Load(nil, envOf(env), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "PARCOURS_DATABASE_URL") {
+			t.Errorf("%s accepted: %v", bad, err)
+		} else if strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("the message repeats the URL: %v", err)
 		}
 	}
 }
