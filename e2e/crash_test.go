@@ -48,6 +48,13 @@ type process struct {
 
 func startProcess(t *testing.T, env *mmtest.Env, dataDir string) *process {
 	t.Helper()
+	return startProcessWith(t, env, dataDir, nil)
+}
+
+// startProcessWith starts `parcours serve` with extra variables, which win
+// over the defaults below.
+func startProcessWith(t *testing.T, env *mmtest.Env, dataDir string, extra map[string]string) *process {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -71,6 +78,9 @@ func startProcess(t *testing.T, env *mmtest.Env, dataDir string) *process {
 		"PARCOURS_WELCOME=false",
 		"PARCOURS_LOG_FORMAT=console",
 	)
+	for k, v := range extra {
+		cmd.Env = append(cmd.Env, k+"="+v) // the last one wins
+	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -28,6 +28,9 @@ func runBackup(ctx context.Context, env *cliEnv, args []string) error {
 	} else if len(pos) > 0 {
 		return usagef("argument inattendu « %s »", pos[0])
 	}
+	if env.getenv("PARCOURS_DATABASE_URL") != "" {
+		return errors.New("l'état du bot est dans PostgreSQL (PARCOURS_DATABASE_URL) : sauvegardez la base avec pg_dump (voir le README, « Haute disponibilité »)")
+	}
 	if *dir == "" {
 		return usagef("indiquez le dossier de données (--data-dir ou PARCOURS_DATA_DIR)")
 	}
@@ -99,6 +102,9 @@ func runRestore(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	if len(pos) != 1 {
 		return usagef("indiquez la sauvegarde à restaurer (un fichier, ou « - » pour l'entrée standard)")
+	}
+	if env.getenv("PARCOURS_DATABASE_URL") != "" {
+		return errors.New("l'état du bot est dans PostgreSQL (PARCOURS_DATABASE_URL) : restaurez la base avec pg_restore ; une sauvegarde du dossier de données ne la remplace pas")
 	}
 	if *dir == "" {
 		return usagef("indiquez le dossier de données (--data-dir ou PARCOURS_DATA_DIR)")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cloud-pi-native/parcours/internal/config"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
+	"github.com/cloud-pi-native/parcours/internal/postgres"
 )
 
 func init() {
@@ -26,6 +27,14 @@ func runCheck(ctx context.Context, env *cliEnv, args []string) error {
 		return usageError{err}
 	}
 	fmt.Fprintln(env.stdout, "Configuration valide.")
+	if cfg.DatabaseURL != "" {
+		server, schema, err := postgres.Probe(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "PostgreSQL %s joint (schéma de parcours : version %d%s)\n", server, schema,
+			map[bool]string{true: ", créé au premier démarrage"}[schema == 0])
+	}
 	c := mattermost.NewClient(cfg.MMURL, cfg.MMToken)
 	me, version, err := mattermost.Check(ctx, c)
 	if err != nil {

@@ -252,6 +252,9 @@ func TestAnalyticsSettings(t *testing.T) {
 		env["PARCOURS_ANALYTICS_RETENTION"] = bad
 		if _, err := Load(nil, envOf(env), io.Discard); err == nil || !strings.Contains(err.Error(), "PARCOURS_ANALYTICS_RETENTION") {
 			t.Errorf("retention %q accepted: %v", bad, err)
+		}
+	}
+}
 
 // Without PARCOURS_DATABASE_URL the bbolt store is used, as before; a URL is
 // checked without its password ever showing in the message.

@@ -279,6 +279,10 @@ type UserLocker interface {
 	LockUser(ctx context.Context, userID string) (unlock func(), err error)
 }
 
+// readLock serialises the user's steps in this process only: a step that
+// only reads the session does not wait for other replicas.
+func (e *Engine) readLock(userID string) func() { return e.locks.lock(userID) }
+
 func (e *Engine) lock(userID string) func() {
 	unlock := e.locks.lock(userID)
 	if e.shared == nil {
@@ -785,7 +789,7 @@ func (e *Engine) resume(ctx context.Context, s *Session, expired bool) (*Step, e
 // when there is no diagnostic in progress, or it is paused (the notice then
 // carries the question it stopped at).
 func (e *Engine) Current(ctx context.Context, userID string) (*Step, error) {
-	defer e.lock(userID)()
+	defer e.readLock(userID)()
 	s, expired, err := e.load(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -804,7 +808,7 @@ func (e *Engine) Current(ctx context.Context, userID string) (*Step, error) {
 // Active reports whether the user has a diagnostic in progress that is not
 // paused: adapters then send the user's direct messages to Reply.
 func (e *Engine) Active(ctx context.Context, userID string) (bool, error) {
-	defer e.lock(userID)()
+	defer e.readLock(userID)()
 	s, _, err := e.load(ctx, userID)
 	if err != nil {
 		return false, err

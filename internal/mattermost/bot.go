@@ -183,6 +183,12 @@ func (b *Bot) OnEvent(t model.WebsocketEventType, f EventHook) { b.hooks[t] = ap
 // Run keeps the WebSocket connected until ctx ends, reconnecting with
 // exponential backoff and jitter, then waits for the replies in flight.
 func (b *Bot) Run(ctx context.Context) error {
+	// Each Run starts from the stored position on a new session: with
+	// replicas, Run is called at each term of the lease, and the previous
+	// holder has moved the position on meanwhile.
+	b.mu.Lock()
+	b.connID, b.seq, b.lastPost, b.lastEvent = "", 0, 0, time.Time{}
+	b.mu.Unlock()
 	b.resumeAt = b.startPosition(ctx)
 	if b.resumeAt == 0 && b.o.Progress != nil {
 		// First run on this store: until a first post is recorded, a
@@ -628,7 +634,17 @@ func (b *Bot) decide(ctx context.Context, p *model.Post, ct model.ChannelType) (
 		log.Debug("post already handled")
 		return Message{}, false
 	}
-	if b.o.Progress != nil {
+	if c, ok := b.o.Progress.(Claimer); ok {
+		claimed, err := c.Claim(ctx, p.Id, p.CreateAt)
+		if err != nil {
+			log.Warn("claiming the post failed: not answered here", zap.Error(err))
+			return Message{}, false
+		}
+		if !claimed {
+			log.Debug("post claimed already")
+			return Message{}, false
+		}
+	} else if b.o.Progress != nil {
 		handled, err := b.o.Progress.Handled(ctx, p.Id, p.CreateAt)
 		if err != nil {
 			log.Warn("reading progress failed", zap.Error(err))

@@ -713,3 +713,63 @@ func TestFirstRunLeavesAPosition(t *testing.T) {
 		t.Errorf("position %d (%v) after a first run", pos, err)
 	}
 }
+
+// claims is a Progress shared by replicas, as internal/postgres is: a post
+// is claimed once; Handled must not be asked.
+type claims struct {
+	mu      sync.Mutex
+	claimed map[string]bool
+	fail    error
+	t       *testing.T
+}
+
+func (c *claims) Position(context.Context) (int64, error) { return 0, nil }
+func (c *claims) Handled(context.Context, string, int64) (bool, error) {
+	c.t.Error("Handled asked although the store claims posts")
+	return false, nil
+}
+func (c *claims) MarkHandled(context.Context, string, int64, int64) error { return nil }
+func (c *claims) SavePosition(context.Context, int64) error               { return nil }
+func (c *claims) Claim(_ context.Context, id string, _ int64) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fail != nil {
+		return false, c.fail
+	}
+	if c.claimed[id] {
+		return false, nil
+	}
+	c.claimed[id] = true
+	return true, nil
+}
+
+// Two replicas that both see the same posts (a lease changing hands) reply
+// once to each, the one that claimed it; a replica whose claim fails (no
+// longer the lease holder) does not reply at all.
+func TestClaimedPostsAnsweredOnceAcrossReplicas(t *testing.T) {
+	shared := &claims{claimed: map[string]bool{}, t: t}
+	api := &fakeAPI{}
+	a := New(Options{API: api, Answers: echoAsk{}, Progress: shared}, &model.User{Id: "bot", Username: "parcours"})
+	b := New(Options{API: api, Answers: echoAsk{}, Progress: shared}, &model.User{Id: "bot", Username: "parcours"})
+	var evs []*model.WebSocketEvent
+	for i := range 10 {
+		evs = append(evs, posted(&model.Post{Id: fmt.Sprint("p", i), UserId: fmt.Sprint("u", i%3), ChannelId: "dm", Message: "question"}, model.ChannelTypeDirect))
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { a.feed(evs...) })
+	wg.Go(func() { b.feed(evs...) })
+	wg.Wait()
+	n, order := repliesTo(api)
+	for i := range 10 {
+		if id := fmt.Sprint("p", i); n[id] != 1 {
+			t.Errorf("%s answered %d times (replies %v)", id, n[id], order)
+		}
+	}
+
+	shared.fail = errors.New("not the lease holder")
+	c := New(Options{API: api, Answers: echoAsk{}, Progress: shared}, &model.User{Id: "bot", Username: "parcours"})
+	c.feed(posted(&model.Post{Id: "late", UserId: "u1", ChannelId: "dm", Message: "question"}, model.ChannelTypeDirect))
+	if n, _ := repliesTo(api); n["late"] != 0 {
+		t.Errorf("replied although the claim failed")
+	}
+}

@@ -20,6 +20,14 @@ type Progress interface {
 	SavePosition(ctx context.Context, position int64) error
 }
 
+// Claimer is implemented by a Progress shared by replicas (internal/postgres):
+// a post is claimed before the bot replies, so that it is replied to at most
+// once whichever replica sees it, and only by the one consuming events. With
+// it, Handled is not asked: a claim refused or failed means no reply.
+type Claimer interface {
+	Claim(ctx context.Context, postID string, createAt int64) (bool, error)
+}
+
 // PropReplyTo is the post prop naming the post a reply of the bot answers:
 // after a crash between the reply and its record, the catch-up sees that
 // the post was answered.

@@ -29,6 +29,9 @@ type Metrics struct {
 	// BuildInfo is 1, labelled with the running build's version, commit,
 	// build date and Go version: a dashboard shows which version runs.
 	BuildInfo *prometheus.GaugeVec
+	// Leader is 1 on the replica that reads Mattermost's events (the lease
+	// holder with PostgreSQL; the only one with bbolt), 0 on a standby.
+	Leader prometheus.Gauge
 }
 
 // New creates and registers the collectors.
@@ -45,6 +48,9 @@ func New() *Metrics {
 		}),
 		Reconnections: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "parcours_mattermost_reconnections_total", Help: "WebSocket reconnections to Mattermost.",
+		}),
+		Leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "parcours_leader", Help: "1 on the replica that reads Mattermost's events and answers messages (the lease holder), 0 on a standby.",
 		}),
 		Connected: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "parcours_mattermost_connected", Help: "1 while the WebSocket to Mattermost is up.",
@@ -79,7 +85,7 @@ func New() *Metrics {
 	}
 	v := version.Get()
 	m.BuildInfo.WithLabelValues(v.Version, v.Commit, v.Date, v.Go).Set(1)
-	m.Registry.MustRegister(m.BuildInfo, m.Questions, m.AnswerLatency, m.Reconnections, m.Connected, m.IndexPages,
+	m.Registry.MustRegister(m.BuildInfo, m.Questions, m.AnswerLatency, m.Reconnections, m.Connected, m.Leader, m.IndexPages,
 		m.IndexSections, m.SlashCommands, m.Feedback, m.RefusedActions, m.DiagnosticSteps, m.Welcomes, m.RateLimited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -41,6 +41,9 @@ const defaultMaxConns = 12
 // DB is the open store.
 type DB struct {
 	pool *pgxpool.Pool
+	// lpool serves the lease alone: a leader busy with many users at once
+	// still renews in time.
+	lpool *pgxpool.Pool
 	url  string // kept to open the listener's own connection; never logged
 	log  *zap.Logger
 	// Instance names this process in leases and claims: the host name (the pod's name on
@@ -76,9 +79,16 @@ func Open(ctx context.Context, url string, log *zap.Logger) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connexion à PostgreSQL (%s:%d, base %s): %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	d := &DB{pool: pool, url: url, log: log, Instance: instanceName()}
-	if err := d.migrate(ctx); err != nil {
+	lcfg := cfg.Copy()
+	lcfg.MaxConns, lcfg.MinConns = 2, 1
+	lpool, err := pgxpool.NewWithConfig(ctx, lcfg)
+	if err != nil {
 		pool.Close()
+		return nil, fmt.Errorf("connexion à PostgreSQL: %w", err)
+	}
+	d := &DB{pool: pool, lpool: lpool, url: url, log: log, Instance: instanceName()}
+	if err := d.migrate(ctx); err != nil {
+		d.Close()
 		return nil, err
 	}
 	return d, nil
@@ -87,6 +97,7 @@ func Open(ctx context.Context, url string, log *zap.Logger) (*DB, error) {
 // Close closes the connections.
 func (d *DB) Close() error {
 	d.pool.Close()
+	d.lpool.Close()
 	return nil
 }
 
@@ -195,4 +206,34 @@ func (d *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("migration de la base PostgreSQL: %w", err)
 	}
 	return nil
+}
+
+// Probe connects to the database at url without changing anything and says which PostgreSQL
+// answers and which schema version it holds (0 before the bot's first start). For parcours
+// check.
+func Probe(ctx context.Context, url string) (server string, schema int, err error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return "", 0, errors.New("PARCOURS_DATABASE_URL illisible : attendu postgres://utilisateur:motdepasse@hôte:5432/base?sslmode=require")
+	}
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(cctx, cfg)
+	if err != nil {
+		return "", 0, fmt.Errorf("connexion à PostgreSQL (%s:%d, base %s): %w", cfg.Host, cfg.Port, cfg.Database, err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if err := conn.QueryRow(cctx, "SHOW server_version").Scan(&server); err != nil {
+		return "", 0, fmt.Errorf("PostgreSQL: %w", err)
+	}
+	var exists bool
+	if err := conn.QueryRow(cctx, "SELECT to_regclass('schema_migrations') IS NOT NULL").Scan(&exists); err != nil {
+		return "", 0, fmt.Errorf("PostgreSQL: %w", err)
+	}
+	if exists {
+		if err := conn.QueryRow(cctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&schema); err != nil {
+			return "", 0, fmt.Errorf("PostgreSQL: %w", err)
+		}
+	}
+	return server, schema, nil
 }

@@ -2,13 +2,15 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"go.uber.org/zap"
 
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 )
@@ -126,35 +128,40 @@ func (s *DiagnosticStore) DeleteResults(ctx context.Context, userID string) (int
 	return int(tag.RowsAffected()), nil
 }
 
+// userLockTTL bounds how long a user's lock outlives a holder that died.
+const userLockTTL = 15 * time.Second
+
 // LockUser serialises one user's diagnostic steps across replicas (a click served by one while
-// a typed answer is served by another): a session advisory lock on a connection of its own,
-// held until unlock is called.
+// a typed answer is served by another): a row claimed in user_locks, polled while another
+// replica holds it, deleted by unlock. No connection is held meanwhile.
 func (s *DiagnosticStore) LockUser(ctx context.Context, userID string) (unlock func(), err error) {
-	conn, err := s.d.pool.Acquire(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("verrou du diagnostic: %w", err)
-	}
-	key := userLockKey(userID)
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
-		// The lock may or may not be held: a connection in doubt is not given back.
-		conn.Hijack().Close(context.Background())
-		return nil, fmt.Errorf("verrou du diagnostic: %w", err)
+	var b [8]byte
+	rand.Read(b[:])
+	holder := s.d.Instance + "/" + hex.EncodeToString(b[:])
+	wait := 2 * time.Millisecond
+	for {
+		tag, err := s.d.pool.Exec(ctx, `INSERT INTO user_locks (user_id, holder, expires_at)
+			VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+			ON CONFLICT (user_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+			WHERE user_locks.expires_at < now()`, userID, holder, userLockTTL.Milliseconds())
+		if err != nil {
+			return nil, fmt.Errorf("verrou du diagnostic: %w", err)
+		}
+		if tag.RowsAffected() == 1 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("verrou du diagnostic: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 100*time.Millisecond)
 	}
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if _, err := conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", key); err != nil {
-			conn.Hijack().Close(context.Background()) // closing the session releases its locks
-			return
+		if _, err := s.d.pool.Exec(ctx, "DELETE FROM user_locks WHERE user_id = $1 AND holder = $2", userID, holder); err != nil {
+			s.d.log.Warn("releasing a diagnostic lock failed: it expires on its own", zap.Error(err))
 		}
-		conn.Release()
 	}, nil
-}
-
-// userLockKey maps a user id into the advisory lock space, away from migrationLock (the high
-// bits of the other keys are never 0x7061…).
-func userLockKey(userID string) int64 {
-	h := fnv.New64a()
-	h.Write([]byte("diagnostic\x00" + userID))
-	return int64(h.Sum64() & 0x3fffffffffffffff)
 }

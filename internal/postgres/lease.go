@@ -188,7 +188,7 @@ func (l *Lease) ms(d time.Duration) int64 { return d.Milliseconds() }
 // holds it.
 func (l *Lease) acquire(ctx context.Context) (int64, error) {
 	var epoch int64
-	err := l.d.pool.QueryRow(ctx, `INSERT INTO leases (name, holder, epoch, expires_at)
+	err := l.d.lpool.QueryRow(ctx, `INSERT INTO leases (name, holder, epoch, expires_at)
 		VALUES ($1, $2, 1, now() + $3 * interval '1 millisecond')
 		ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, epoch = leases.epoch + 1, expires_at = EXCLUDED.expires_at
 		WHERE leases.expires_at <= now()
@@ -204,7 +204,7 @@ func (l *Lease) acquire(ctx context.Context) (int64, error) {
 
 // renew extends the lease of the term; false when it is no longer this term's.
 func (l *Lease) renew(ctx context.Context, epoch int64) (bool, error) {
-	tag, err := l.d.pool.Exec(ctx, `UPDATE leases SET expires_at = now() + $4 * interval '1 millisecond'
+	tag, err := l.d.lpool.Exec(ctx, `UPDATE leases SET expires_at = now() + $4 * interval '1 millisecond'
 		WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at > now()`, l.name, l.d.Instance, epoch, l.ms(l.TTL))
 	if err != nil {
 		return false, fmt.Errorf("renouvellement du bail %s: %w", l.name, err)
@@ -214,7 +214,7 @@ func (l *Lease) renew(ctx context.Context, epoch int64) (bool, error) {
 
 // release ends the term in the database: the lease is free at once.
 func (l *Lease) release(ctx context.Context, epoch int64) error {
-	_, err := l.d.pool.Exec(ctx, `UPDATE leases SET expires_at = now() WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at > now()`,
+	_, err := l.d.lpool.Exec(ctx, `UPDATE leases SET expires_at = now() WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at > now()`,
 		l.name, l.d.Instance, epoch)
 	if err != nil {
 		return fmt.Errorf("libération du bail %s: %w", l.name, err)
@@ -233,7 +233,7 @@ type LeaseInfo struct {
 // Info reads who holds the lease now.
 func (l *Lease) Info(ctx context.Context) (LeaseInfo, error) {
 	var i LeaseInfo
-	err := l.d.pool.QueryRow(ctx, "SELECT holder, epoch, expires_at, expires_at > now() FROM leases WHERE name = $1", l.name).
+	err := l.d.lpool.QueryRow(ctx, "SELECT holder, epoch, expires_at, expires_at > now() FROM leases WHERE name = $1", l.name).
 		Scan(&i.Holder, &i.Epoch, &i.Expires, &i.Valid)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return i, nil

@@ -93,7 +93,7 @@ func TestLeaseOneLeaderAndTakeOver(t *testing.T) {
 	}
 
 	// crash: the leader's connections are cut, nothing is released
-	second.db.pool.Close()
+	second.db.Close()
 	third, e3 := waitLead(t, others(rest, second)...)
 	if _, leads := second.lease.Deadline(); leads {
 		t.Fatal("l'ancien meneur se croit encore en place alors qu'un autre a pris la main")
@@ -276,4 +276,27 @@ func TestVersionReachesOtherReplicas(t *testing.T) {
 	stopB = listen(vb)
 	defer stopB()
 	expect(4)
+}
+
+// A leader whose connections are all taken by users' requests still renews its lease: the
+// lease has connections of its own.
+func TestLeaseRenewedWhilePoolIsBusy(t *testing.T) {
+	d := open(t, pgtest.URL(t))
+	r := runReplica(t, d)
+	_, epoch := waitLead(t, r)
+	var held []interface{ Release() }
+	for range d.pool.Config().MaxConns {
+		c, err := d.pool.Acquire(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	time.Sleep(3 * r.lease.TTL)
+	if e := r.lease.Epoch(); e != epoch {
+		t.Errorf("époque %d après %v de pool saturé, attendu %d : le bail a été perdu", e, 3*r.lease.TTL, epoch)
+	}
+	for _, c := range held {
+		c.Release()
+	}
 }

@@ -242,9 +242,9 @@ func TestLockUserAcrossReplicas(t *testing.T) {
 	}
 }
 
-// Feedback and question counts add up across replicas; a second click with the same verdict
-// changes nothing; misses keep the newest text.
-func TestAnalytics(t *testing.T) {
+// A verdict counts once per user and answer, whichever replica records it; a second click with
+// the same verdict changes nothing, another verdict replaces it; the user id is not kept.
+func TestFeedbackAcrossReplicas(t *testing.T) {
 	url := pgtest.URL(t)
 	a, b := open(t, url), open(t, url)
 	at := time.Now()
@@ -257,62 +257,12 @@ func TestAnalytics(t *testing.T) {
 	if ch := must[bool](t)(b.RecordFeedback("ans1", "p1", "u1", false, at)); !ch {
 		t.Fatal("avis changé non enregistré")
 	}
-	must[bool](t)(a.RecordFeedback("ans2", "p2", "u1", true, at))
-	fc := must[FeedbackCounts](t)(a.FeedbackCounts())
-	if fc.Useful != 1 || fc.NotUseful != 1 {
-		t.Fatalf("avis: %+v", fc)
+	if ch := must[bool](t)(a.RecordFeedback("ans1", "p1", "u2", true, at)); !ch {
+		t.Fatal("l'avis d'une autre personne est confondu")
 	}
 	var n int
 	if err := a.pool.QueryRow(bg, "SELECT count(*) FROM feedback WHERE position('u1' in encode(key, 'escape')) > 0").Scan(&n); err != nil || n != 0 {
 		t.Fatalf("l'identifiant de l'utilisateur est gardé en clair (%d, %v)", n, err)
-	}
-
-	var wg sync.WaitGroup
-	for i := range 20 {
-		d := a
-		if i%2 == 1 {
-			d = b
-		}
-		wg.Go(func() {
-			if err := d.RecordQuestion(fmt.Sprintf("question %d", i), i%4 == 0, at.Add(time.Duration(i)*time.Millisecond)); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	qc := must[QuestionCounts](t)(b.QuestionCounts())
-	if qc.Answered != 5 || qc.Missed != 15 {
-		t.Fatalf("compteurs: %+v", qc)
-	}
-	ms := must[[]Miss](t)(a.RecentMisses(3))
-	if len(ms) != 3 {
-		t.Fatalf("questions sans réponse: %+v", ms)
-	}
-}
-
-// Only MaxMisses unanswered questions are kept, and none older than MissRetention.
-func TestMissesCapped(t *testing.T) {
-	d := open(t, pgtest.URL(t))
-	now := time.Now()
-	if err := d.RecordQuestion("ancienne", false, now.Add(-MissRetention-time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	for i := range MaxMisses + 10 {
-		if err := d.RecordQuestion(fmt.Sprint("q", i), false, now); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ms := must[[]Miss](t)(d.RecentMisses(10 * MaxMisses))
-	if len(ms) != MaxMisses {
-		t.Fatalf("%d questions gardées, attendu %d", len(ms), MaxMisses)
-	}
-	if ms[0].Question != fmt.Sprint("q", MaxMisses+9) {
-		t.Fatalf("la plus récente d'abord: %q", ms[0].Question)
-	}
-	for _, m := range ms {
-		if m.Question == "ancienne" {
-			t.Fatal("question trop ancienne gardée")
-		}
 	}
 }
 
@@ -354,6 +304,16 @@ func TestWelcomeOnceAcrossReplicas(t *testing.T) {
 	if first := must[bool](t)(reps[2].MarkWelcomed(bg, "other-team", "user0")); !first {
 		t.Fatal("l'accueil d'une autre équipe est compté comme déjà fait")
 	}
+	// erasure: every team of the user, nobody else
+	if n := must[int](t)(reps[0].ForgetUserWelcomes(bg, "user0")); n != 2 {
+		t.Fatalf("%d accueils oubliés, attendu 2", n)
+	}
+	if first := must[bool](t)(reps[1].MarkWelcomed(bg, "other-team", "user0")); !first {
+		t.Fatal("accueil encore connu après l'effacement")
+	}
+	if first := must[bool](t)(reps[1].MarkWelcomed(bg, "team", "user1")); first {
+		t.Fatal("l'effacement d'une personne a oublié une autre")
+	}
 }
 
 // The first replica to start chooses the signing key; the others get the same, so a button made
@@ -365,5 +325,49 @@ func TestSharedSecret(t *testing.T) {
 	kb := must[[]byte](t)(b.SharedSecret(bg, "action_key", []byte("key-of-b-0123456789abcdef0123456789")))
 	if string(ka) != "key-of-a-0123456789abcdef0123456789" || string(kb) != string(ka) {
 		t.Fatalf("clés %q et %q", ka, kb)
+	}
+}
+
+// Many users stepping through their diagnostics at once on a pool smaller than their number:
+// the per-user locks hold no connection, so nothing waits for a connection held by a step that
+// itself waits.
+func TestManyUsersOnASmallPool(t *testing.T) {
+	url := pgtest.URL(t) + "&pool_max_conns=3"
+	a := engineOn(t, open(t, url).Diagnostics())
+	b := engineOn(t, open(t, url).Diagnostics())
+	ctx, cancel := context.WithTimeout(bg, 60*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i := range 20 {
+		e := a
+		if i%2 == 1 {
+			e = b
+		}
+		wg.Go(func() {
+			user := fmt.Sprint("u", i)
+			if _, err := e.Start(ctx, user, diagnostic.StartOptions{Audience: diagnostic.AudienceTeam}); err != nil {
+				t.Error(err)
+				return
+			}
+			if _, err := e.Active(ctx, user); err != nil {
+				t.Error(err)
+				return
+			}
+			s, err := e.Choose(ctx, user, diagnostic.PerimeterQuestionID, "sre")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for range 3 {
+				if s, err = e.Choose(ctx, user, s.Question.ID, s.Question.Options[0].ID); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		t.Fatal("les diagnostics de 20 utilisateurs n'ont pas avancé en 60 s sur un petit pool")
 	}
 }

@@ -23,3 +23,13 @@ func (d *DB) ForgetWelcome(ctx context.Context, teamID, userID string) error {
 	}
 	return nil
 }
+
+// ForgetUserWelcomes removes every record of the user's welcomes, in all teams (the user's
+// erasure request), and returns how many there were.
+func (d *DB) ForgetUserWelcomes(ctx context.Context, userID string) (int, error) {
+	tag, err := d.pool.Exec(ctx, "DELETE FROM welcomed WHERE user_id = $1", userID)
+	if err != nil {
+		return 0, fmt.Errorf("oubli des accueils: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}

@@ -46,7 +46,7 @@ const StateFile = "dernier-message"
 // Bot is a running bot.
 type Bot struct {
 	Config  *config.Config
-	Store   *bolt.DB
+	Store   *bolt.DB // nil with PostgreSQL (PARCOURS_DATABASE_URL)
 	Engine  *answer.Engine
 	HTTP    *httpapi.Server
 	MM      *mattermost.Bot
@@ -65,9 +65,10 @@ type Bot struct {
 	Dashboard *dashboard.Handler
 	Addr      net.Addr // where the HTTP server listens
 
-	log  *zap.Logger
-	srv  *http.Server
-	done chan error
+	log   *zap.Logger
+	srv   *http.Server
+	state *state
+	done  chan error
 }
 
 // Start connects to Mattermost, loads the knowledge base, starts the HTTP
@@ -85,11 +86,13 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 			}
 		}
 	}()
-	key, err := cfg.LoadOrCreateKey()
+	state, err := openState(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	signer := mattermost.NewSigner(key, cfg.ActionTTL)
+	cleanup = append(cleanup, state.close)
+	b.state, b.Store = state, state.bolt
+	signer := mattermost.NewSigner(state.key, cfg.ActionTTL)
 
 	b.Client = mattermost.NewClient(cfg.MMURL, cfg.MMToken)
 	me, version, err := mattermost.Check(ctx, b.Client)
@@ -98,41 +101,24 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	}
 	log.Info("connected to Mattermost", zap.String("server_version", version), zap.String("bot", me.Username), zap.String("bot_id", me.Id))
 
-	b.Store, err = bolt.Open(cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	cleanup = append(cleanup, func() { b.Store.Close() })
+	diagStore, progress := state.diag, state.progress
 
-	// The admin socket: "parcours backup" gets a consistent copy of the
-	// store from the running bot. Without it, backups need the bot stopped.
-	adminSrv, err := ServeAdmin(cfg.DataDir, b.Store)
-	if err != nil {
-		log.Warn("admin socket unavailable: parcours backup will need the bot stopped", zap.Error(err))
-	} else {
-		cleanup = append(cleanup, func() { adminSrv.Close() })
+	// With replicas, the version of the knowledge base is read before
+	// loading it: a reindex made meanwhile elsewhere is then seen.
+	if state.kb != nil {
+		if _, err := state.kb.Current(ctx); err != nil {
+			return nil, err
+		}
 	}
-
-	diagStore, err := b.Store.Diagnostics()
-	if err != nil {
-		return nil, err
-	}
-	progress, err := b.Store.Progress()
-	if err != nil {
-		return nil, err
-	}
-	anaStore, err := b.Store.Analytics()
-	if err != nil {
-		return nil, err
-	}
-	b.Analytics = &analytics.Recorder{Store: anaStore, Identity: cfg.AnalyticsIdentity, Retention: cfg.AnalyticsRetention}
-	if n, err := b.Store.MigrateMisses(ctx, b.Analytics); err != nil {
-		log.Warn("unanswered questions of an earlier version not moved to the statistics", zap.Error(err))
-	} else if n > 0 {
-		log.Info("unanswered questions of an earlier version moved to the statistics", zap.Int("questions", n))
+	b.Analytics = &analytics.Recorder{Store: state.analytics, Identity: cfg.AnalyticsIdentity, Retention: cfg.AnalyticsRetention}
+	if state.bolt != nil {
+		if n, err := state.bolt.MigrateMisses(ctx, b.Analytics); err != nil {
+			log.Warn("unanswered questions of an earlier version not moved to the statistics", zap.Error(err))
+		} else if n > 0 {
+			log.Info("unanswered questions of an earlier version moved to the statistics", zap.Int("questions", n))
+		}
 	}
 	record := report.Recorder{R: b.Analytics}
-
 	sources, served := servedSources(cfg)
 	b.Engine, err = answer.Open(ctx, answer.Options{Sources: sources, Logger: log.Named("answer"), MaxDrop: cfg.ReindexMaxDrop})
 	if err != nil {
@@ -198,21 +184,28 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	actionURL := cfg.PublicURL + "/mattermost/action"
 	// One limit per user for messages and slash commands together.
 	limiter := ratelimit.New(cfg.RateLimit, cfg.RateBurst)
+	var api mattermost.API = b.Client
+	if state.lease != nil {
+		api = fencedAPI{API: b.Client, lease: state.lease}
+		state.lease.OnChange = func(leading bool) { b.Metrics.Leader.Set(map[bool]float64{true: 1}[leading]) }
+	} else {
+		b.Metrics.Leader.Set(1)
+	}
 	b.MM = mattermost.New(mattermost.Options{
-		API: b.Client, URL: cfg.MMURL, Token: cfg.MMToken, Answers: b.Engine, Questions: record,
+		API: api, URL: cfg.MMURL, Token: cfg.MMToken, Answers: b.Engine, Questions: record,
 		Signer: signer, ActionURL: actionURL, Logger: log.Named("mattermost"), Metrics: b.Metrics,
 		Progress: progress, StateFile: filepath.Join(cfg.DataDir, StateFile), Limiter: limiter,
 	}, me)
 	b.HTTP = httpapi.New(httpapi.Options{
 		Logger: log.Named("http"), Metrics: b.Metrics, Command: b.Command, Tokens: b.Tokens, Signer: signer,
-		Feedback: b.Store, Record: record, ActionURL: actionURL, KBPage: b.kbPage(served), RenderHTML: kb.RenderHTML,
+		Feedback: state.records, Record: record, ActionURL: actionURL, KBPage: b.kbPage(served), RenderHTML: kb.RenderHTML,
 		Ready: b.ready, Limiter: limiter,
 	})
 	b.Onboarding, err = onboarding.New(onboarding.Options{
 		API: onboarding.Client{C: b.Client.C}, BotID: me.Id, BotUsername: me.Username,
 		Diagnostic: b.Diagnostic, Store: diagStore,
 		Router:   &conversation.Router{Answers: b.Engine, Diagnostic: b.Diagnostic},
-		Welcomed: b.Store, Welcome: wel, WelcomeEnabled: cfg.Welcome, WelcomeGuests: cfg.WelcomeGuests,
+		Welcomed: state.records, Welcome: wel, WelcomeEnabled: cfg.Welcome, WelcomeGuests: cfg.WelcomeGuests,
 		Signer: signer, ActionURL: actionURL, ButtonTTL: max(cfg.ActionTTL, cfg.DiagnosticExpiry),
 		Link:      b.Engine.PageURL,
 		PathTitle: b.pathTitle,
@@ -228,13 +221,13 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 	}
 	b.Onboarding.Register(b.MM, b.HTTP, b.Command)
 
-	links := dashboard.NewLinks(key, cfg.DashboardTTL, cfg.BrowserURL)
-	b.Reports = &report.Reports{Store: anaStore, Links: links,
+	links := dashboard.NewLinks(state.key, cfg.DashboardTTL, cfg.BrowserURL)
+	b.Reports = &report.Reports{Store: state.analytics, Links: links,
 		Direct: direct{client: b.Client, botID: me.Id}, Names: b.analyticsNames}
 	for _, s := range b.reportCommands() {
 		b.Command.Register(s)
 	}
-	b.Dashboard = dashboard.New(dashboard.Options{Store: anaStore, Links: links,
+	b.Dashboard = dashboard.New(dashboard.Options{Store: state.analytics, Links: links,
 		Allowed: func(ctx context.Context, userID string) (bool, error) { return b.canSeeStats(ctx, userID, "") },
 		Names:   b.analyticsNames, PageURL: b.Engine.PageURL, Identity: cfg.AnalyticsIdentity, Retention: cfg.AnalyticsRetention,
 		Logger: log.Named("dashboard")})
@@ -273,18 +266,33 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 			log.Info("statistics purged", zap.Int("events", n), zap.Duration("retention", cfg.AnalyticsRetention))
 		}
 	})
-	// Joins missed while the bot was stopped (since its last post seen)
-	// or while its WebSocket was cut are welcomed from the join messages.
-	lastRun := lastPostTime(ctx, progress, filepath.Join(cfg.DataDir, StateFile))
-	reconcileDone := make(chan struct{})
-	go func() {
-		defer close(reconcileDone)
-		b.Onboarding.RunReconcile(runCtx, lastRun, 10*time.Minute)
-	}()
+	if state.kb != nil {
+		// A reindex on another replica reloads this one too.
+		go state.kb.Run(runCtx, func(ctx context.Context, v int64) {
+			if _, err := (index{b}).reload(ctx, true); err != nil {
+				log.Error("reindex from another replica failed: the previous base stays in service", zap.Int64("version", v), zap.Error(err))
+				return
+			}
+			log.Info("reindexed after another replica", zap.Int64("version", v))
+		})
+	}
+	// The replica reading Mattermost's events (the only one with bbolt, the
+	// lease holder with PostgreSQL) answers messages and welcomes; joins
+	// missed while no one was reading (since the last post seen) or while
+	// the WebSocket was cut are welcomed from the join messages.
 	mmDone := make(chan struct{})
 	go func() {
-		b.MM.Run(runCtx)
-		close(mmDone)
+		defer close(mmDone)
+		state.lead(runCtx, func(ctx context.Context) {
+			lastRun := lastPostTime(ctx, progress, filepath.Join(cfg.DataDir, StateFile))
+			reconcileDone := make(chan struct{})
+			go func() {
+				defer close(reconcileDone)
+				b.Onboarding.RunReconcile(ctx, lastRun, 10*time.Minute)
+			}()
+			b.MM.Run(ctx)
+			<-reconcileDone
+		})
 	}()
 	go func() {
 		var err error
@@ -300,13 +308,9 @@ func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Lo
 		b.srv.Shutdown(shutCtx)
 		cancel()
 		<-mmDone
-		<-reconcileDone
 		b.Onboarding.Wait()
-		if adminSrv != nil {
-			adminSrv.Close()
-		}
 		b.Engine.Close()
-		b.Store.Close()
+		state.close()
 		log.Info("stopped")
 		b.done <- err
 	}()
@@ -379,8 +383,19 @@ func (b *Bot) ready() (bool, []string) {
 	if b.Engine.Stats().Pages == 0 {
 		why = append(why, "base de connaissances vide ou non chargée")
 	}
-	if ok, reason := b.MM.Alive(); !ok {
-		why = append(why, reason)
+	switch {
+	case b.state.leading():
+		if ok, reason := b.MM.Alive(); !ok {
+			why = append(why, reason)
+		}
+	default:
+		// A standby serves slash commands, buttons and pages: ready when
+		// it reaches the database it would take over with.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := b.state.pg.Ping(ctx); err != nil {
+			why = append(why, "PostgreSQL injoignable")
+		}
 	}
 	return len(why) == 0, why
 }
@@ -404,7 +419,24 @@ func (b *Bot) isAdmin(ctx context.Context, userID, userName string) (bool, error
 // index adapts the engine to the command's reindex and stats.
 type index struct{ b *Bot }
 
+// Reload reloads this replica's knowledge base and, with replicas, the
+// others' (a reload that fails leaves them alone).
 func (i index) Reload(ctx context.Context, force bool) (command.IndexStats, error) {
+	st, err := i.reload(ctx, force)
+	if err != nil {
+		return st, err
+	}
+	if kb := i.b.state.kb; kb != nil {
+		if v, err := kb.Bump(ctx); err != nil {
+			st.Warnings = append(st.Warnings, "les autres réplicas n'ont pas été prévenus, ils se rechargeront à leur redémarrage : "+err.Error())
+		} else {
+			i.b.log.Info("reindex announced to the other replicas", zap.Int64("version", v))
+		}
+	}
+	return st, nil
+}
+
+func (i index) reload(ctx context.Context, force bool) (command.IndexStats, error) {
 	st, err := i.b.Engine.Reload(ctx, force)
 	if err != nil {
 		return command.IndexStats{}, err
@@ -438,7 +470,7 @@ func reloadData(sources []kb.Source, d *diagnostic.Engine, ob *onboarding.Onboar
 
 // lastPostTime reads where the previous run stood in the stream of posts
 // (see StateFile); zero when there was no previous run.
-func lastPostTime(ctx context.Context, p *bolt.ProgressStore, path string) time.Time {
+func lastPostTime(ctx context.Context, p mattermost.Progress, path string) time.Time {
 	if ms, err := p.Position(ctx); err == nil && ms > 0 {
 		return time.UnixMilli(ms)
 	}
