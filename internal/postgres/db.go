@@ -44,8 +44,8 @@ type DB struct {
 	// lpool serves the lease alone: a leader busy with many users at once
 	// still renews in time.
 	lpool *pgxpool.Pool
-	url  string // kept to open the listener's own connection; never logged
-	log  *zap.Logger
+	url   string // kept to open the listener's own connection; never logged
+	log   *zap.Logger
 	// Instance names this process in leases and claims: the host name (the pod's name on
 	// Kubernetes) and a random suffix.
 	Instance string
