@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/cloud-pi-native/parcours/internal/fuzzy"
+	"github.com/cloud-pi-native/parcours/internal/lexicon"
 )
 
 // command is a typed conversation command.
@@ -38,22 +39,14 @@ var skipWords = map[string]bool{
 	"ne s'applique pas": true, "non applicable": true, "pas concerne": true, "?": true,
 }
 
-// accents maps the accented letters of French (and a few neighbours) to ASCII.
-var accents = strings.NewReplacer(
-	"à", "a", "â", "a", "ä", "a", "á", "a", "ã", "a",
-	"ç", "c",
-	"é", "e", "è", "e", "ê", "e", "ë", "e",
-	"î", "i", "ï", "i", "í", "i",
-	"ô", "o", "ö", "o", "ó", "o",
-	"ù", "u", "û", "u", "ü", "u", "ú", "u",
-	"ÿ", "y", "œ", "oe", "æ", "ae",
-	"’", "'", "«", " ", "»", " ", "\"", " ",
-)
+// quotes are the quotation marks around a typed answer.
+var quotes = strings.NewReplacer("«", " ", "»", " ", "\"", " ")
 
-// normalize lowercases, strips accents, quotes and the punctuation around an
-// answer ("B)", "« Souvent. »"), and collapses spaces.
+// normalize lowercases, folds accents and ligatures as the search does
+// (lexicon.Fold), strips quotes and the punctuation around an answer ("B)",
+// "« Souvent. »"), and collapses spaces.
 func normalize(s string) string {
-	s = accents.Replace(strings.ToLower(s))
+	s = quotes.Replace(lexicon.Fold(s))
 	s = strings.Join(strings.Fields(s), " ")
 	s = strings.TrimFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || strings.ContainsRune(".,;:!)(]-*_`", r)

@@ -272,7 +272,8 @@ func hasGroup(groups [][]string, word string) bool {
 }
 
 func TestLatin1PagesAreRead(t *testing.T) {
-	latin1 := []byte("# S\xe9curit\xe9\n\nLes secrets sont stock\xe9s dans le coffre-fort, jamais dans le d\xe9p\xf4t \x93Git\x94 de l'\x9cuvre.\n")
+	latin1 := []byte("# S\xe9curit\xe9\n\nLes secrets sont stock\xe9s dans le coffre-fort, jamais dans le d\xe9p\xf4t \x93Git\x94 de l'\x9cuvre.\n\n" +
+		"\x95 La marque\x99 \x84cit\xe9e\x93, \x8bguillemets\x9b et \x9f majuscule, \x8aibenik.\n")
 	fsys := fstest.MapFS{"latin1.md": {Data: latin1}, "binaire.md": {Data: []byte("PNG\x00\x01\x02 du binaire qui n'est pas une page")}}
 	b, err := Load(context.Background(), Source{Name: "m", FS: fsys})
 	if err != nil {
@@ -280,6 +281,10 @@ func TestLatin1PagesAreRead(t *testing.T) {
 	}
 	if len(b.Pages) != 1 || b.Pages[0].Title != "Sécurité" || !strings.Contains(b.Pages[0].Sections[0].Text, "dépôt “Git” de l'œuvre") {
 		t.Fatalf("Latin-1 page not decoded: %+v", b.Pages)
+	}
+	// Every character of Windows-1252, not a handful.
+	if text := b.Pages[0].Sections[0].Text; !strings.Contains(text, "La marque™ „citée“, ‹guillemets› et Ÿ majuscule, Šibenik.") {
+		t.Errorf("Windows-1252 punctuation lost:\n%s", text)
 	}
 	all := ""
 	for _, w := range b.Warnings {

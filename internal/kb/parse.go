@@ -3,6 +3,7 @@ package kb
 import (
 	"bytes"
 	"fmt"
+	"golang.org/x/text/encoding/charmap"
 	"path"
 	"regexp"
 	"strings"
@@ -364,20 +365,14 @@ func titleFromFileName(name string) string {
 	return string(r)
 }
 
-// latin1ToUTF8 decodes Latin-1, with the Windows-1252 punctuation that
-// word processors put in 0x80-0x9F (quotes, dashes, euro sign).
+// latin1ToUTF8 decodes Windows-1252, Latin-1 with the punctuation word
+// processors put in 0x80-0x9F (quotes, dashes, euro sign, œ): every one of
+// its characters, from golang.org/x/text's table.
 func latin1ToUTF8(b []byte) []byte {
-	cp1252 := map[byte]rune{0x80: '€', 0x85: '…', 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x96: '–', 0x97: '—', 0x9c: 'œ', 0x8c: 'Œ'}
-	out := make([]byte, 0, len(b)+len(b)/8)
-	for _, c := range b {
-		switch r, ok := cp1252[c]; {
-		case ok:
-			out = utf8.AppendRune(out, r)
-		case c < utf8.RuneSelf:
-			out = append(out, c)
-		default:
-			out = utf8.AppendRune(out, rune(c))
-		}
+	out, err := charmap.Windows1252.NewDecoder().Bytes(b)
+	if err != nil {
+		// The decoder maps every byte; an error cannot come from the text.
+		return b
 	}
 	return out
 }
