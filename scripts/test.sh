@@ -109,9 +109,10 @@ gofmt_check() {
 # (testdata/fuzz, also run by the unit tests): every parser of outside input. Add yours here.
 fuzz_targets=(
 	"./internal/quote FuzzText"
-	"./internal/command FuzzHandle"
-	"./internal/httpapi FuzzCommandRequest"
-	"./internal/httpapi FuzzActionRequest"
+	"./internal/conversation FuzzCommand"
+	"./internal/conversation FuzzMessage"
+	"./internal/mattermost FuzzCommandRequest"
+	"./internal/mattermost FuzzActionRequest"
 	"./internal/mattermost FuzzVerify"
 	"./internal/diagnostic FuzzReply"
 	"./internal/diagnostic FuzzMatchOption"

@@ -372,3 +372,20 @@ func TestChatRecordsItsQuestionsForTheStatistics(t *testing.T) {
 		t.Errorf("recorded %q: want the two questions, from the terminal, without the user", got)
 	}
 }
+
+// parcours chat without --data says plainly that nothing is kept, and never
+// promises to keep answers for days.
+func TestChatWithoutDataSaysNothingIsKept(t *testing.T) {
+	code, out, errs := runCLI(t, "diagnostic\nannuler\nquitter\n", "chat", "--nom", "Camille")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "Rien de cette conversation n'est gardé après la session") || strings.Contains(out, "jours") ||
+		!strings.Contains(out, "Bonjour Camille") {
+		t.Errorf("transcript:\n%s", out)
+	}
+	code, out, _ = runCLI(t, "diagnostic\nannuler\nquitter\n", "chat", "--data", t.TempDir())
+	if code != 0 || strings.Contains(out, "Rien de cette conversation") || !strings.Contains(out, "gardées 7 jours") {
+		t.Errorf("with --data, answers are kept:\n%s", out)
+	}
+}

@@ -115,13 +115,13 @@ func AnswerReply(a *answer.Answer) Reply {
 	}
 	writePath(&b, a.Path, en)
 	useful, notUseful := t("Utile", "Useful"), t("Pas utile", "Not useful")
-	feedback := func(label, v string, style Style) Choice {
+	feedback := func(id, label, v string, style Style) Choice {
 		// The page the verdict is about goes with it, for the statistics.
-		return Choice{Label: label, Style: style, Action: ActionFeedback, Data: map[string]string{"v": v, "p": shown[0].Path}, Optional: true}
+		return Choice{ID: id, Label: label, Style: style, Action: ActionFeedback, Data: map[string]string{"v": v, "p": shown[0].Path}, Optional: true}
 	}
 	return Reply{Text: strings.TrimRight(b.String(), "\n"), Answer: a,
 		Prompt:  t("Cette réponse vous a-t-elle aidé ?", "Did this answer help you?"),
-		Choices: []Choice{feedback(useful, "1", Positive), feedback(notUseful, "0", Secondary)}}
+		Choices: []Choice{feedback("utile", useful, "1", Positive), feedback("pasutile", notUseful, "0", Secondary)}}
 }
 
 func writePath(b *strings.Builder, p *answer.PathRef, en bool) {

@@ -37,6 +37,9 @@ type Sub struct {
 	Usage   string // "produit|sre|projet|strategie [1|2|3]"
 	Help    string
 	Admin   bool
+	// Allowed, when set, says who may run it instead of the admins only
+	// (the statistics: admins and content owners).
+	Allowed AdminChecker
 	Hidden  bool // not listed in the help (path names are listed apart)
 	Run     SubFunc
 }
@@ -163,15 +166,25 @@ func (c *Conversation) run(ctx context.Context, req Request) (name, text string,
 		}
 		return "inconnue", c.unknown(words[0]), nil
 	}
-	if sub.Admin {
-		ok, err := c.admin(ctx, req)
+	if sub.Admin || sub.Allowed != nil {
+		check := c.admin
+		if sub.Allowed != nil {
+			check = func(ctx context.Context, req Request) (bool, error) {
+				return sub.Allowed(ctx, req.User.ID, req.User.Username)
+			}
+		}
+		ok, err := check(ctx, req)
 		if err != nil {
 			c.logger(ctx).Warn("admin check failed", zap.String("user_id", req.User.ID), zap.Error(err))
 			return sub.Name, "Impossible de vérifier vos droits pour le moment. Réessayez dans un instant.", nil
 		}
 		if !ok {
 			c.logger(ctx).Info("admin sub-command refused", zap.String("sub", sub.Name), zap.String("user_id", req.User.ID))
-			return sub.Name, fmt.Sprintf("`/parcours %s` est réservée aux administrateurs du bot.", sub.Name), nil
+			who := "aux administrateurs du bot"
+			if sub.Allowed != nil {
+				who = "aux administrateurs du bot et aux responsables de contenu"
+			}
+			return sub.Name, fmt.Sprintf("`/parcours %s` est réservée %s.", sub.Name, who), nil
 		}
 	}
 	text, err = sub.Run(ctx, req, args)
@@ -219,7 +232,9 @@ func (c *Conversation) help(ctx context.Context, req Request, args []string) (st
 			usage = s.Usage
 		}
 		admin := ""
-		if s.Admin {
+		if s.Allowed != nil {
+			admin = " _(administrateurs et responsables de contenu)_"
+		} else if s.Admin {
 			admin = " _(administrateurs)_"
 		}
 		fmt.Fprintf(&b, "- `/parcours %s` : %s%s\n", usage, s.Help, admin)

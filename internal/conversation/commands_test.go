@@ -83,7 +83,7 @@ func (fakeUsage) Usage(ctx context.Context, n int) (Usage, error) {
 	return Usage{Answered: 5, Missed: 2, Useful: 3, NotUseful: 1, RecentMisses: []Miss{{Question: "c'est quoi argocd"}}}, nil
 }
 
-func newCommands(t *testing.T, mod func(*Config)) (*Conversation, *fakeKnowledge) {
+func newCommands(t testing.TB, mod func(*Config)) (*Conversation, *fakeKnowledge) {
 	t.Helper()
 	cat, err := parcours.Parse("test.yaml", []byte(catalogYAML))
 	if err != nil {

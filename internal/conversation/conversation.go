@@ -113,6 +113,7 @@ const (
 
 // Choice is an abstract button: a label, and what a click on it does.
 type Choice struct {
+	ID    string // unique within a reply: "opt2", "retour", "utile"
 	Label string
 	// Short is the label when a channel cannot show long labels on
 	// buttons ("1", "Passer"); the text then lists the labels.
@@ -138,6 +139,9 @@ type Reply struct {
 	// Keep is what the message keeps once its choices are closed (Close):
 	// the question without the list of options. "" keeps Text.
 	Keep string
+	// Question is the id of the diagnostic question the message shows, ""
+	// for others: adapters may keep it with the message.
+	Question string
 	// Answer is the answer of the knowledge base the reply shows, if any.
 	Answer *answer.Answer
 }

@@ -195,17 +195,17 @@ func (c *Conversation) stepReply(place Place, st *diagnostic.Step, message strin
 			how = "Répondez par un numéro"
 		}
 		r.Text = head + "\n" + strings.Join(list, "\n") + "\n\n_" + how + " ; « retour » revient à la question précédente, « annuler » interrompt le diagnostic._"
-		r.Keep = head
+		r.Keep, r.Question = head, v.ID
 		for _, o := range v.Options {
 			short, style := strconv.Itoa(o.Number), Primary
 			if o.Skip {
 				short, style = "Passer", Secondary
 			}
-			r.Choices = append(r.Choices, Choice{Label: o.Label, Short: short, Style: style, Action: ActionDiagnostic,
+			r.Choices = append(r.Choices, Choice{ID: fmt.Sprintf("opt%d", o.Number), Label: o.Label, Short: short, Style: style, Action: ActionDiagnostic,
 				Data: map[string]string{"q": v.ID, "o": o.ID}, Optional: true})
 		}
 		if v.CanGoBack {
-			r.Choices = append(r.Choices, Choice{Label: "← Retour", Short: "← Retour", Style: Secondary, Action: ActionDiagnostic,
+			r.Choices = append(r.Choices, Choice{ID: backID, Label: "← Retour", Short: "← Retour", Style: Secondary, Action: ActionDiagnostic,
 				Data: map[string]string{"q": v.ID, "c": backID}, Optional: true})
 		}
 	case diagnostic.StepResult:

@@ -47,8 +47,11 @@ func (c *Conversation) cmdDiagnostic(ctx context.Context, req Request, args []st
 	if err := c.startDiagnosticWith(ctx, req.User, opts, req.out); err != nil {
 		return "", err
 	}
-	if req.Place.private() {
+	switch req.Place {
+	case Terminal:
 		return "", nil // the question is right here
+	case Direct:
+		return "C'est parti : la première question est dans cette conversation.", nil
 	}
 	return fmt.Sprintf("Je vous écris en message direct pour le diagnostic : ouvrez la conversation avec @%s.", c.botName), nil
 }

@@ -27,7 +27,7 @@ func (c *Conversation) menu() []Choice {
 		labels = m.Buttons
 	}
 	choice := func(id, label string, style Style) Choice {
-		return Choice{Label: label, Style: style, Action: ActionWelcome, Data: map[string]string{"b": id}}
+		return Choice{ID: id, Label: label, Style: style, Action: ActionWelcome, Data: map[string]string{"b": id}}
 	}
 	menu := []Choice{choice(menuPaths, labels.Paths, Secondary), choice(menuQuestion, labels.Question, Secondary)}
 	if c.diag != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/analytics/analyticstest"
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/bolt"
+	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
 )
@@ -216,7 +217,7 @@ func TestOnlyASignedLiveLinkOfAnAllowedUserOpens(t *testing.T) {
 	expired := f.links.signer.Sign(mattermost.Claims{Action: Action, UserID: "admin", Expires: time.Now().Add(-time.Minute).Unix()})
 	bob := f.links.token("bob", time.Now().Add(time.Hour))
 	button := mattermost.NewSigner(key, time.Hour).Sign(mattermost.Claims{Action: Action, UserID: "admin"})
-	feedback := f.links.signer.Sign(mattermost.Claims{Action: mattermost.ActionFeedback, UserID: "admin"})
+	feedback := f.links.signer.Sign(mattermost.Claims{Action: conversation.ActionFeedback, UserID: "admin"})
 	cases := []struct {
 		name, token, want string
 		status            int

@@ -72,7 +72,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // readiness says so; once the server answers again, it is alive again.
 func TestAliveOnlyWhenTheServerAnswers(t *testing.T) {
 	srv := newFakeServer(t)
-	b := New(Options{API: &fakeAPI{}, Answers: echoAsk{}, URL: srv.URL, Token: "t",
+	b := New(Options{API: &fakeAPI{}, Conversation: conv(echoAsk{}), URL: srv.URL, Token: "t",
 		ProbeInterval: 20 * time.Millisecond, AliveWindow: 300 * time.Millisecond},
 		&model.User{Id: "bot", Username: "parcours"})
 	if ok, why := b.Alive(); ok || !strings.Contains(why, "non connecté") {

@@ -1,7 +1,9 @@
-// Package mattermost is the Mattermost adapter of parcours: the REST client
+// Package mattermost is everything Mattermost in parcours: the REST client
 // and WebSocket loop of the bot account, the decisions on which posts to
-// answer, the rendering of answers, signed buttons and the registration of
-// the /parcours command.
+// answer, the slash command and button webhooks, the welcome of newcomers
+// on joins, and the registration of /parcours. It only translates: posts,
+// commands and clicks go to internal/conversation, which holds the
+// conversation; its replies come back as posts, signed buttons and edits.
 package mattermost
 
 import (
@@ -28,6 +30,15 @@ type API interface {
 	// messages included, each once.
 	Channels(ctx context.Context, userID string) ([]*model.Channel, error)
 	PostsSince(ctx context.Context, channelID string, since int64) (*model.PostList, error)
+	GetPost(ctx context.Context, id string) (*model.Post, error)
+	PatchPost(ctx context.Context, id string, patch *model.PostPatch) (*model.Post, error)
+	// DirectChannel returns the direct channel of two users, creating it.
+	DirectChannel(ctx context.Context, userID1, userID2 string) (*model.Channel, error)
+	GetChannel(ctx context.Context, id string) (*model.Channel, error)
+	GetUserByUsername(ctx context.Context, username string) (*model.User, error)
+	GetTeam(ctx context.Context, id string) (*model.Team, error)
+	// TownSquares returns the default channel of each team of userID.
+	TownSquares(ctx context.Context, userID string) ([]*model.Channel, error)
 }
 
 // Client is the REST client of the bot account.
@@ -141,6 +152,77 @@ func (c *Client) PostsSince(ctx context.Context, channelID string, since int64) 
 		return nil, fmt.Errorf("GetPostsSince: %w", err)
 	}
 	return l, nil
+}
+
+// GetPost returns a post.
+func (c *Client) GetPost(ctx context.Context, id string) (*model.Post, error) {
+	p, _, err := c.C.GetPost(ctx, id, "")
+	if err != nil {
+		return nil, fmt.Errorf("GetPost: %w", err)
+	}
+	return p, nil
+}
+
+// PatchPost changes a post of the bot.
+func (c *Client) PatchPost(ctx context.Context, id string, patch *model.PostPatch) (*model.Post, error) {
+	p, _, err := c.C.PatchPost(ctx, id, patch)
+	if err != nil {
+		return nil, fmt.Errorf("PatchPost: %w", err)
+	}
+	return p, nil
+}
+
+// DirectChannel returns the direct channel of two users, creating it.
+func (c *Client) DirectChannel(ctx context.Context, a, b string) (*model.Channel, error) {
+	ch, _, err := c.C.CreateDirectChannel(ctx, a, b)
+	if err != nil {
+		return nil, fmt.Errorf("CreateDirectChannel: %w", err)
+	}
+	return ch, nil
+}
+
+// GetChannel returns a channel.
+func (c *Client) GetChannel(ctx context.Context, id string) (*model.Channel, error) {
+	ch, _, err := c.C.GetChannel(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("GetChannel: %w", err)
+	}
+	return ch, nil
+}
+
+// GetUserByUsername returns a user by login.
+func (c *Client) GetUserByUsername(ctx context.Context, name string) (*model.User, error) {
+	u, _, err := c.C.GetUserByUsername(ctx, name, "")
+	if err != nil {
+		return nil, fmt.Errorf("GetUserByUsername: %w", err)
+	}
+	return u, nil
+}
+
+// GetTeam returns a team.
+func (c *Client) GetTeam(ctx context.Context, id string) (*model.Team, error) {
+	t, _, err := c.C.GetTeam(ctx, id, "")
+	if err != nil {
+		return nil, fmt.Errorf("GetTeam: %w", err)
+	}
+	return t, nil
+}
+
+// TownSquares returns the default channel of each team of userID.
+func (c *Client) TownSquares(ctx context.Context, userID string) ([]*model.Channel, error) {
+	teams, _, err := c.C.GetTeamsForUser(ctx, userID, "")
+	if err != nil {
+		return nil, fmt.Errorf("équipes: %w", err)
+	}
+	var out []*model.Channel
+	for _, t := range teams {
+		ch, _, err := c.C.GetChannelByName(ctx, model.DefaultChannelName, t.Id, "")
+		if err != nil {
+			return nil, fmt.Errorf("canal %s de l'équipe %s: %w", model.DefaultChannelName, t.Name, err)
+		}
+		out = append(out, ch)
+	}
+	return out, nil
 }
 
 // Check validates the connection for `parcours check` and start-up: a

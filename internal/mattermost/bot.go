@@ -16,7 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/logctx"
 	"github.com/cloud-pi-native/parcours/internal/metrics"
@@ -25,17 +24,6 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 	"go.uber.org/zap"
 )
-
-// Answerer answers a question from the knowledge base.
-type Answerer interface {
-	Ask(ctx context.Context, question string) (*answer.Answer, error)
-}
-
-// QuestionRecorder records each question answered, with its tier, place
-// and first page: the conversation's recorder (the analytics).
-type QuestionRecorder interface {
-	Question(ctx context.Context, q conversation.Asked) error
-}
 
 // Message is a post the bot was addressed, before it answers.
 type Message struct {
@@ -48,11 +36,6 @@ type Message struct {
 	FollowUp bool
 }
 
-// Interceptor sees each message addressed to the bot before the knowledge
-// base does; it returns true when it handled it (the diagnostic answers
-// typed replies this way).
-type Interceptor func(ctx context.Context, m Message) (handled bool, err error)
-
 // EventHook receives the WebSocket events of one type (the welcome listens
 // to new team members this way). It runs on the event loop: anything slow
 // (API calls) belongs in a goroutine.
@@ -60,15 +43,15 @@ type EventHook func(ctx context.Context, ev *model.WebSocketEvent)
 
 // Options configures the bot.
 type Options struct {
-	API       API
-	URL       string // server URL (http or https)
-	Token     string // for the WebSocket; never logged
-	Answers   Answerer
-	Questions QuestionRecorder
-	Signer    *Signer
-	ActionURL string
-	Logger    *zap.Logger
-	Metrics   *metrics.Metrics
+	API   API
+	URL   string // server URL (http or https)
+	Token string // for the WebSocket; never logged
+	// Conversation answers what people write to the bot; Poster turns its
+	// replies into posts.
+	Conversation Conversation
+	Poster       *Poster
+	Logger       *zap.Logger
+	Metrics      *metrics.Metrics
 	// MaxAge is the age beyond which a post is not answered (a replayed
 	// event after a long outage). Default 10 minutes.
 	MaxAge time.Duration
@@ -97,12 +80,11 @@ const catchUpMargin = 5 * time.Second
 
 // Bot is the bot account on Mattermost.
 type Bot struct {
-	o            Options
-	me           *model.User
-	seen         *boundedSet // post ids already handled
-	threads      *boundedMap // root id -> the bot wrote in the thread
-	interceptors []Interceptor
-	hooks        map[model.WebsocketEventType][]EventHook
+	o       Options
+	me      *model.User
+	seen    *boundedSet // post ids already handled
+	threads *boundedMap // root id -> the bot wrote in the thread
+	hooks   map[model.WebsocketEventType][]EventHook
 
 	inflight  sync.WaitGroup
 	connected atomic.Bool
@@ -147,8 +129,20 @@ func New(o Options, me *model.User) *Bot {
 	if o.AliveWindow == 0 {
 		o.AliveWindow = 3 * o.ProbeInterval
 	}
-	return &Bot{o: o, me: me, seen: newBoundedSet(20000), threads: newBoundedMap(20000),
+	if o.Poster == nil {
+		o.Poster = &Poster{}
+	}
+	if o.Poster.API == nil {
+		o.Poster.API = o.API
+	}
+	if o.Poster.Logger == nil {
+		o.Poster.Logger = o.Logger
+	}
+	o.Poster.BotID = me.Id
+	b := &Bot{o: o, me: me, seen: newBoundedSet(20000), threads: newBoundedMap(20000),
 		hooks: map[model.WebsocketEventType][]EventHook{}, track: newTracker(), queue: newSerial()}
+	o.Poster.wrote = func(root string) { b.threads.Put(root, true) }
+	return b
 }
 
 // Me is the bot's account.
@@ -173,9 +167,6 @@ func (b *Bot) Alive() (ok bool, why string) {
 
 // markAlive notes a sign of life of the server.
 func (b *Bot) markAlive() { b.alive.Store(time.Now().UnixNano()) }
-
-// Intercept adds an interceptor, called in order before answering.
-func (b *Bot) Intercept(f Interceptor) { b.interceptors = append(b.interceptors, f) }
 
 // OnEvent adds a hook for a WebSocket event type. Call before Run.
 func (b *Bot) OnEvent(t model.WebsocketEventType, f EventHook) { b.hooks[t] = append(b.hooks[t], f) }
@@ -623,7 +614,7 @@ func (b *Bot) decide(ctx context.Context, p *model.Post, ct model.ChannelType) (
 	case p.RootId != "" && b.inThread(ctx, p.RootId):
 		// In a thread it follows, the bot stays out of what is said to
 		// someone else, and of thanks and greetings between people.
-		if mentionsOther(p.Message, b.me.Username) || smallTalk(m.Text) != notSmallTalk {
+		if mentionsOther(p.Message, b.me.Username) || conversation.IsSmallTalk(m.Text) {
 			return Message{}, false
 		}
 		m.FollowUp = true
@@ -679,78 +670,23 @@ func (b *Bot) inThread(ctx context.Context, root string) bool {
 	return in
 }
 
-// reply answers a message in its thread.
+// reply hands a message to the conversation, whose replies go in its
+// thread (and in the user's direct channel for the diagnostic).
 func (b *Bot) reply(ctx context.Context, m Message, received time.Time) {
 	log := logctx.From(ctx, b.o.Logger)
 	stopTyping := b.typing(ctx, m)
 	defer stopTyping()
-	for _, f := range b.interceptors {
-		handled, err := f(ctx, m)
-		if err != nil {
-			log.Error("interceptor failed", zap.Error(err))
-		}
-		if handled {
-			b.threads.Put(m.RootID, true)
-			return
-		}
+	direct := m.ChannelType == model.ChannelTypeDirect
+	place := conversation.Channel
+	if direct {
+		place = conversation.Direct
 	}
-	var (
-		text string
-		atts []*model.MessageAttachment
-	)
-	outcome := "error"
-	kind := smallTalk(m.Text)
-	if m.Text == "" || kind == greeting {
-		outcome = "small_talk"
-		text = "Bonjour ! Posez-moi une question sur l'offre Cloud Pi Native, par exemple « comment déployer mon application ? ». " +
-			"`/parcours aide` liste ce que je sais faire."
-	} else if kind == thanks {
-		outcome = "small_talk"
-		text = "Avec plaisir ! N'hésitez pas si vous avez une autre question."
-	} else if a, err := b.o.Answers.Ask(ctx, m.Text); err != nil {
+	out := b.o.Poster.Outbox(m.Post.UserId, m.Post.ChannelId, m.RootID, direct)
+	msg := conversation.Message{User: conversation.User{ID: m.Post.UserId}, Place: place, Channel: m.Post.ChannelId,
+		Text: m.Text, FollowUp: m.FollowUp, Received: received}
+	if err := b.o.Conversation.Message(ctx, msg, out); err != nil {
 		log.Error("answering failed", zap.Error(err))
-		text = "Désolé, je n'arrive pas à consulter la base de connaissances pour le moment. Réessayez dans un instant."
-	} else {
-		outcome = "not_found"
-		if a.Answered {
-			outcome = "answered"
-		}
-		var btn *Buttons
-		if b.o.Signer != nil && b.o.ActionURL != "" {
-			btn = &Buttons{Signer: b.o.Signer, URL: b.o.ActionURL, UserID: m.Post.UserId}
-		}
-		text, atts = RenderAnswer(a, btn)
-		// Recorded once the reply is out: the disk sync is not the user's wait.
-		if b.o.Questions != nil {
-			defer func() {
-				place := conversation.Channel
-				if m.ChannelType == model.ChannelTypeDirect {
-					place = conversation.Direct
-				}
-				q := conversation.Asked{Question: m.Text, Tier: a.Tier, Place: place, User: m.Post.UserId, At: time.Now(), Answer: a}
-				if err := b.o.Questions.Question(context.WithoutCancel(ctx), q); err != nil {
-					log.Warn("recording question failed", zap.Error(err))
-				}
-			}()
-		}
 	}
-	post := &model.Post{ChannelId: m.Post.ChannelId, RootId: m.RootID, Message: text}
-	MarkReply(ctx, post)
-	if len(atts) > 0 {
-		model.ParseMessageAttachment(post, atts)
-	}
-	replyID := ""
-	if created, err := CreatePost(ctx, b.o.API, post, log); err != nil {
-		outcome = "error"
-	} else {
-		b.threads.Put(m.RootID, true)
-		if created != nil {
-			replyID = created.Id
-		}
-	}
-	b.o.Metrics.Questions.WithLabelValues(outcome).Inc()
-	b.o.Metrics.AnswerLatency.Observe(time.Since(received).Seconds())
-	log.Info("replied", zap.String("outcome", outcome), zap.String("reply_id", replyID), zap.Duration("took", time.Since(received)))
 }
 
 // typing shows the typing indicator until the returned func is called,

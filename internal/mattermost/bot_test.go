@@ -26,6 +26,11 @@ import (
 type fakeAPI struct {
 	mu       sync.Mutex
 	posts    []*model.Post
+	byID     map[string]*model.Post
+	created  []string // the messages as posted, before any edit
+	users    map[string]*model.User
+	chans    map[string]*model.Channel // GetChannel
+	n        int
 	threads  map[string][]*model.Post
 	typing   int
 	channels []*model.Channel
@@ -38,7 +43,14 @@ func (f *fakeAPI) GetMe(ctx context.Context) (*model.User, error) { return nil, 
 func (f *fakeAPI) ServerVersion(ctx context.Context) (string, error) {
 	return "11.4.0", nil
 }
-func (f *fakeAPI) GetUser(ctx context.Context, id string) (*model.User, error) { return nil, nil }
+func (f *fakeAPI) GetUser(ctx context.Context, id string) (*model.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u, ok := f.users[id]; ok {
+		return u, nil
+	}
+	return nil, errors.New("GetUser: 404")
+}
 func (f *fakeAPI) CreatePost(ctx context.Context, p *model.Post) (*model.Post, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -49,8 +61,67 @@ func (f *fakeAPI) CreatePost(ctx context.Context, p *model.Post) (*model.Post, e
 	if f.refuse != nil && f.refuse(p) {
 		return nil, errors.New("CreatePost: 500 internal error")
 	}
+	f.n++
+	if p.Id == "" {
+		p.Id = fmt.Sprintf("r%d", f.n)
+	}
+	p.UserId, p.CreateAt = "bot", int64(f.n)
+	if f.byID == nil {
+		f.byID = map[string]*model.Post{}
+	}
+	f.byID[p.Id] = p
 	f.posts = append(f.posts, p)
-	return p, nil
+	f.created = append(f.created, p.Message)
+	return p.Clone(), nil
+}
+func (f *fakeAPI) GetPost(ctx context.Context, id string) (*model.Post, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.byID[id]; ok {
+		return p.Clone(), nil
+	}
+	return nil, errors.New("GetPost: 404")
+}
+func (f *fakeAPI) PatchPost(ctx context.Context, id string, patch *model.PostPatch) (*model.Post, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.byID[id]
+	if !ok {
+		return nil, errors.New("PatchPost: 404")
+	}
+	p.Patch(patch)
+	return p.Clone(), nil
+}
+func (f *fakeAPI) DirectChannel(ctx context.Context, a, b string) (*model.Channel, error) {
+	return &model.Channel{Id: "dm-" + b, Type: model.ChannelTypeDirect}, nil
+}
+func (f *fakeAPI) GetChannel(ctx context.Context, id string) (*model.Channel, error) {
+	if ch, ok := f.chans[id]; ok {
+		return ch, nil
+	}
+	return nil, errors.New("GetChannel: 404")
+}
+func (f *fakeAPI) GetUserByUsername(ctx context.Context, name string) (*model.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, u := range f.users {
+		if u.Username == name {
+			return u, nil
+		}
+	}
+	return nil, errors.New("GetUserByUsername: 404")
+}
+func (f *fakeAPI) GetTeam(ctx context.Context, id string) (*model.Team, error) {
+	return &model.Team{Id: id, DisplayName: "Équipe " + id}, nil
+}
+func (f *fakeAPI) TownSquares(ctx context.Context, userID string) ([]*model.Channel, error) {
+	var out []*model.Channel
+	for _, ch := range f.chans {
+		if ch.Name == model.DefaultChannelName {
+			out = append(out, ch)
+		}
+	}
+	return out, nil
 }
 func (f *fakeAPI) GetPostThread(ctx context.Context, id string) (*model.PostList, error) {
 	l := model.NewPostList()
@@ -89,7 +160,7 @@ func (echoAsk) Ask(ctx context.Context, q string) (*answer.Answer, error) {
 }
 
 func newTestBot(api *fakeAPI) *Bot {
-	return New(Options{API: api, Answers: echoAsk{}, Signer: NewSigner([]byte(strings.Repeat("k", 32)), time.Hour), ActionURL: "http://bot/mattermost/action"},
+	return New(Options{API: api, Conversation: conv(echoAsk{}), Poster: &Poster{Signer: NewSigner([]byte(strings.Repeat("k", 32)), time.Hour), ActionURL: "http://bot/mattermost/action"}},
 		&model.User{Id: "bot", Username: "parcours", IsBot: true})
 }
 
@@ -196,24 +267,6 @@ func TestThreadFollowUp(t *testing.T) {
 	b2.feed(posted(&model.Post{Id: "f3", RootId: "old", UserId: "alice", ChannelId: "c", Message: "et ensuite ?"}, model.ChannelTypeOpen))
 	if len(api.posts) != 3 {
 		t.Error("follow-up in a thread answered before the restart ignored")
-	}
-}
-
-func TestInterceptor(t *testing.T) {
-	api := &fakeAPI{}
-	b := newTestBot(api)
-	var got string
-	b.Intercept(func(ctx context.Context, m Message) (bool, error) {
-		got = m.Text
-		return m.Text == "diagnostic", nil
-	})
-	b.feed(posted(&model.Post{Id: "p1", UserId: "alice", ChannelId: "dm", Message: "diagnostic"}, model.ChannelTypeDirect))
-	if got != "diagnostic" || len(api.posts) != 0 {
-		t.Errorf("interceptor not consulted first: %q, %d posts", got, len(api.posts))
-	}
-	b.feed(posted(&model.Post{Id: "p2", UserId: "alice", ChannelId: "dm", Message: "autre"}, model.ChannelTypeDirect))
-	if len(api.posts) != 1 {
-		t.Error("message not handled by the interceptor not answered")
 	}
 }
 
@@ -334,7 +387,7 @@ func (a ctxAsk) Ask(ctx context.Context, q string) (*answer.Answer, error) {
 func TestReplyInFlightFinishesAfterShutdown(t *testing.T) {
 	api := &fakeAPI{}
 	ask := ctxAsk{release: make(chan struct{})}
-	b := New(Options{API: api, Answers: ask}, &model.User{Id: "bot", Username: "parcours", IsBot: true})
+	b := New(Options{API: api, Conversation: conv(ask)}, &model.User{Id: "bot", Username: "parcours", IsBot: true})
 	ctx, cancel := context.WithCancel(context.Background())
 	b.handleEvent(ctx, posted(&model.Post{Id: "p1", UserId: "alice", ChannelId: "dm", Message: "question"}, model.ChannelTypeDirect))
 	cancel() // SIGTERM while the answer is being searched
@@ -342,17 +395,6 @@ func TestReplyInFlightFinishesAfterShutdown(t *testing.T) {
 	b.inflight.Wait()
 	if len(api.posts) != 1 || strings.Contains(api.posts[0].Message, "Désolé") {
 		t.Fatalf("reply in flight not finished after shutdown: %+v", api.posts)
-	}
-}
-
-func TestRenderNotFound(t *testing.T) {
-	msg, atts := RenderAnswer(&answer.Answer{Query: "tarte aux pommes"}, &Buttons{Signer: NewSigner([]byte(strings.Repeat("k", 32)), time.Hour), URL: "u", UserID: "x"})
-	if len(atts) != 0 || !strings.Contains(msg, "« tarte aux pommes »") || !strings.Contains(msg, "`/parcours liste`") || !strings.Contains(msg, "`/parcours diagnostic`") {
-		t.Errorf("not-found reply:\n%s", msg)
-	}
-	msg, _ = RenderAnswer(&answer.Answer{Query: "apple pie", Lang: "en", Suggestions: []string{"Faites le diagnostic : /parcours diagnostic"}}, nil)
-	if !strings.Contains(msg, "I could not find") || strings.Count(msg, "/parcours diagnostic") != 1 {
-		t.Errorf("English not-found reply, or the diagnostic offered twice:\n%s", msg)
 	}
 }
 
@@ -412,7 +454,7 @@ func TestCrashLosesNothing(t *testing.T) {
 	// One handle on the store for both runs: bbolt locks its file, and
 	// what the second run reads is what the first wrote.
 	progress := openProgress(t, dir)
-	first := New(Options{API: api, Answers: slowAsk{}, Progress: progress}, &model.User{Id: "bot", Username: "parcours"})
+	first := New(Options{API: api, Conversation: conv(slowAsk{}), Progress: progress}, &model.User{Id: "bot", Username: "parcours"})
 	first.feed(hello("a"), posted(before, model.ChannelTypeDirect))
 	// kill -9: nothing runs on the way out.
 	for _, c := range []*model.Post{q1, q3} {
@@ -423,7 +465,7 @@ func TestCrashLosesNothing(t *testing.T) {
 		api.since[p.ChannelId] = append(api.since[p.ChannelId], p) // the bot's replies are in the channel too
 	}
 
-	second := New(Options{API: api, Answers: slowAsk{}, Progress: progress}, &model.User{Id: "bot", Username: "parcours"})
+	second := New(Options{API: api, Conversation: conv(slowAsk{}), Progress: progress}, &model.User{Id: "bot", Username: "parcours"})
 	second.resumeAt = second.startPosition(context.Background())
 	second.feed(hello("b"))
 	n, order := repliesTo(api)
@@ -459,7 +501,7 @@ func TestCrashWindowsNeverAnswerTwice(t *testing.T) {
 	if err := progress.MarkHandled(ctx, "recorded", recorded.CreateAt, older.CreateAt); err != nil {
 		t.Fatal(err)
 	}
-	b := New(Options{API: api, Answers: echoAsk{}, Progress: progress}, &model.User{Id: "bot", Username: "parcours"})
+	b := New(Options{API: api, Conversation: conv(echoAsk{}), Progress: progress}, &model.User{Id: "bot", Username: "parcours"})
 	b.resumeAt = b.startPosition(ctx)
 	b.feed(hello("b"))
 	n, order := repliesTo(api)
@@ -488,7 +530,7 @@ func TestLivePostsWaitForTheCatchUp(t *testing.T) {
 	api := &fakeAPI{channels: []*model.Channel{{Id: "dm", Type: model.ChannelTypeDirect}},
 		since: map[string][]*model.Post{"dm": {old}}}
 	api.block = make(chan struct{}) // the catch-up is slow: the live post arrives first
-	b := New(Options{API: api, Answers: slowAsk{}}, &model.User{Id: "bot", Username: "parcours"})
+	b := New(Options{API: api, Conversation: conv(slowAsk{})}, &model.User{Id: "bot", Username: "parcours"})
 	b.resumeAt = now - 2000
 	b.handleEvent(context.Background(), hello("a"))
 	b.handleEvent(context.Background(), posted(live, model.ChannelTypeDirect))
@@ -503,7 +545,7 @@ func TestLivePostsWaitForTheCatchUp(t *testing.T) {
 func TestStateFileOfOlderVersionsRead(t *testing.T) {
 	state := t.TempDir() + "/state"
 	os.WriteFile(state, []byte("1795981591323\n"), 0o600)
-	b := New(Options{API: &fakeAPI{}, Answers: echoAsk{}, StateFile: state, Progress: openProgress(t, t.TempDir())}, &model.User{Id: "bot", Username: "parcours"})
+	b := New(Options{API: &fakeAPI{}, Conversation: conv(echoAsk{}), StateFile: state, Progress: openProgress(t, t.TempDir())}, &model.User{Id: "bot", Username: "parcours"})
 	if got := b.startPosition(context.Background()); got != 1795981591324 {
 		t.Errorf("position %d from the state file", got)
 	}
@@ -552,7 +594,7 @@ func BenchmarkHandlePosted(b *testing.B) {
 func TestQuestionLogsCarryPostAndRequestID(t *testing.T) {
 	core, logs := observer.New(zap.DebugLevel)
 	api := &fakeAPI{}
-	b := New(Options{API: api, Answers: echoAsk{}, Logger: zap.New(core)}, &model.User{Id: "bot", Username: "parcours", IsBot: true})
+	b := New(Options{API: api, Conversation: conv(echoAsk{}), Logger: zap.New(core)}, &model.User{Id: "bot", Username: "parcours", IsBot: true})
 	b.feed(posted(&model.Post{Id: "p1", UserId: "alice", ChannelId: "dm", Message: "comment déployer ?"}, model.ChannelTypeDirect),
 		posted(&model.Post{Id: "p2", UserId: "bob", ChannelId: "dm2", Message: "et la sauvegarde ?"}, model.ChannelTypeDirect))
 	ids := map[string]string{}
@@ -596,7 +638,7 @@ func TestRepliesNeverPing(t *testing.T) {
 		"@parcours `@all` [clic](http://evil.example) ![p](http://evil.example/p.png) **gras**",
 	} {
 		api := &fakeAPI{}
-		b := New(Options{API: api, Answers: eng}, &model.User{Id: "bot", Username: "parcours"})
+		b := New(Options{API: api, Conversation: conv(eng)}, &model.User{Id: "bot", Username: "parcours"})
 		b.feed(posted(&model.Post{Id: "p", UserId: "alice", ChannelId: "c", Message: msg}, model.ChannelTypeOpen))
 		if len(api.posts) != 1 {
 			t.Fatalf("%q: %d replies", msg, len(api.posts))
@@ -630,7 +672,7 @@ func TestLongMessagesGetABoundedAnswer(t *testing.T) {
 		}
 		msg := strings.Join(words, " ")[:n]
 		api := &fakeAPI{}
-		b := New(Options{API: api, Answers: eng}, &model.User{Id: "bot", Username: "parcours"})
+		b := New(Options{API: api, Conversation: conv(eng)}, &model.User{Id: "bot", Username: "parcours"})
 		b.feed(posted(&model.Post{Id: "p", UserId: "alice", ChannelId: "dm", Message: msg}, model.ChannelTypeDirect))
 		if len(api.posts) != 1 {
 			t.Fatalf("%d characters: %d replies", n, len(api.posts))
@@ -654,13 +696,13 @@ func (hugeAsk) Ask(ctx context.Context, q string) (*answer.Answer, error) {
 // the same, the user is told in the thread instead of getting nothing.
 func TestEveryReplyFitsOrFallsBack(t *testing.T) {
 	api := &fakeAPI{}
-	b := New(Options{API: api, Answers: hugeAsk{}}, &model.User{Id: "bot", Username: "parcours"})
+	b := New(Options{API: api, Conversation: conv(hugeAsk{})}, &model.User{Id: "bot", Username: "parcours"})
 	b.feed(posted(&model.Post{Id: "p1", UserId: "alice", ChannelId: "dm", Message: "question"}, model.ChannelTypeDirect))
 	if len(api.posts) != 1 || !strings.Contains(api.posts[0].Message, "Deux") {
 		t.Fatalf("huge answer: %d replies", len(api.posts))
 	}
 	api = &fakeAPI{refuse: func(p *model.Post) bool { return len(p.Attachments()) > 0 }}
-	b = New(Options{API: api, Answers: echoAsk{}, Signer: NewSigner([]byte(strings.Repeat("k", 32)), time.Hour), ActionURL: "http://bot/a"},
+	b = New(Options{API: api, Conversation: conv(echoAsk{}), Poster: &Poster{Signer: NewSigner([]byte(strings.Repeat("k", 32)), time.Hour), ActionURL: "http://bot/a"}},
 		&model.User{Id: "bot", Username: "parcours"})
 	b.feed(posted(&model.Post{Id: "p2", UserId: "alice", ChannelId: "dm", Message: "question"}, model.ChannelTypeDirect))
 	if len(api.posts) != 1 || api.posts[0].RootId != "p2" || !strings.Contains(api.posts[0].Message, "pas pu") {
@@ -673,7 +715,7 @@ func TestEveryReplyFitsOrFallsBack(t *testing.T) {
 // answered as usual; the refusals are counted.
 func TestFloodFromOneUserIsLimited(t *testing.T) {
 	api := &fakeAPI{}
-	b := New(Options{API: api, Answers: echoAsk{}, Limiter: ratelimit.New(10, 5)}, &model.User{Id: "bot", Username: "parcours"})
+	b := New(Options{API: api, Conversation: conv(echoAsk{}), Limiter: ratelimit.New(10, 5)}, &model.User{Id: "bot", Username: "parcours"})
 	var evs []*model.WebSocketEvent
 	for i := range 200 {
 		evs = append(evs, posted(&model.Post{Id: fmt.Sprint("a", i), UserId: "alice", ChannelId: "dm-a", Message: fmt.Sprint("question ", i)}, model.ChannelTypeDirect))
@@ -705,7 +747,7 @@ func TestFloodFromOneUserIsLimited(t *testing.T) {
 // to catch up from.
 func TestFirstRunLeavesAPosition(t *testing.T) {
 	progress := openProgress(t, t.TempDir())
-	b := New(Options{API: &fakeAPI{}, Answers: echoAsk{}, URL: "http://127.0.0.1:1", Progress: progress}, &model.User{Id: "bot", Username: "parcours"})
+	b := New(Options{API: &fakeAPI{}, Conversation: conv(echoAsk{}), URL: "http://127.0.0.1:1", Progress: progress}, &model.User{Id: "bot", Username: "parcours"})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // Run returns at once: nothing handled
 	b.Run(ctx)
@@ -749,8 +791,8 @@ func (c *claims) Claim(_ context.Context, id string, _ int64) (bool, error) {
 func TestClaimedPostsAnsweredOnceAcrossReplicas(t *testing.T) {
 	shared := &claims{claimed: map[string]bool{}, t: t}
 	api := &fakeAPI{}
-	a := New(Options{API: api, Answers: echoAsk{}, Progress: shared}, &model.User{Id: "bot", Username: "parcours"})
-	b := New(Options{API: api, Answers: echoAsk{}, Progress: shared}, &model.User{Id: "bot", Username: "parcours"})
+	a := New(Options{API: api, Conversation: conv(echoAsk{}), Progress: shared}, &model.User{Id: "bot", Username: "parcours"})
+	b := New(Options{API: api, Conversation: conv(echoAsk{}), Progress: shared}, &model.User{Id: "bot", Username: "parcours"})
 	var evs []*model.WebSocketEvent
 	for i := range 10 {
 		evs = append(evs, posted(&model.Post{Id: fmt.Sprint("p", i), UserId: fmt.Sprint("u", i%3), ChannelId: "dm", Message: "question"}, model.ChannelTypeDirect))
@@ -767,7 +809,7 @@ func TestClaimedPostsAnsweredOnceAcrossReplicas(t *testing.T) {
 	}
 
 	shared.fail = errors.New("not the lease holder")
-	c := New(Options{API: api, Answers: echoAsk{}, Progress: shared}, &model.User{Id: "bot", Username: "parcours"})
+	c := New(Options{API: api, Conversation: conv(echoAsk{}), Progress: shared}, &model.User{Id: "bot", Username: "parcours"})
 	c.feed(posted(&model.Post{Id: "late", UserId: "u1", ChannelId: "dm", Message: "question"}, model.ChannelTypeDirect))
 	if n, _ := repliesTo(api); n["late"] != 0 {
 		t.Errorf("replied although the claim failed")

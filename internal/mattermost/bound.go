@@ -42,8 +42,8 @@ func Bound(s string) string {
 	return strings.TrimRight(cut, " \n") + truncatedNote
 }
 
-// Poster creates posts: the API of the bot and of the onboarding.
-type Poster interface {
+// creator creates posts (API).
+type creator interface {
 	CreatePost(ctx context.Context, p *model.Post) (*model.Post, error)
 }
 
@@ -54,8 +54,9 @@ const fallbackMessage = "Désolé, je n'ai pas pu publier ma réponse. Reformule
 // same, logs why and posts a short message in its place (same channel and
 // thread), so that the user is never left with nothing. The error is the
 // first post's.
-func CreatePost(ctx context.Context, api Poster, p *model.Post, log *zap.Logger) (*model.Post, error) {
+func CreatePost(ctx context.Context, api creator, p *model.Post, log *zap.Logger) (*model.Post, error) {
 	p.Message = Bound(p.Message)
+	MarkReply(ctx, p)
 	out, err := api.CreatePost(ctx, p)
 	if err == nil {
 		return out, nil

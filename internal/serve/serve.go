@@ -1,6 +1,9 @@
-// Package serve wires the Mattermost bot together: configuration, store,
-// knowledge engine, HTTP server, slash command registration and the
-// WebSocket loop. `parcours serve` and the end-to-end tests both run it.
+// Package serve wires the Mattermost bot together, in small steps you can
+// read in order: Mattermost's account, the state (bbolt, or PostgreSQL for
+// replicas), the knowledge base and the diagnostic, the conversation with
+// its statistics, the Mattermost adapter and the HTTP server. New builds,
+// Run serves until its context ends, Close releases. `parcours serve` and
+// the end-to-end tests both use it.
 package serve
 
 import (
@@ -15,12 +18,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"go.uber.org/zap"
 
 	"github.com/cloud-pi-native/parcours/internal/analytics"
 	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/bolt"
-	"github.com/cloud-pi-native/parcours/internal/command"
 	"github.com/cloud-pi-native/parcours/internal/config"
 	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/dashboard"
@@ -28,14 +34,12 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/httpapi"
 	"github.com/cloud-pi-native/parcours/internal/kb"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
-	"github.com/cloud-pi-native/parcours/internal/mattermost/onboarding"
 	"github.com/cloud-pi-native/parcours/internal/metrics"
 	"github.com/cloud-pi-native/parcours/internal/ratelimit"
 	"github.com/cloud-pi-native/parcours/internal/report"
 	"github.com/cloud-pi-native/parcours/internal/version"
 	"github.com/cloud-pi-native/parcours/internal/welcome"
 	"github.com/cloud-pi-native/parcours/knowledge"
-	"go.uber.org/zap"
 )
 
 // StateFile, in the data folder, is where versions before the progress
@@ -43,21 +47,19 @@ import (
 // is read once, when the store has no position yet.
 const StateFile = "dernier-message"
 
-// Bot is a running bot.
+// Bot is the Mattermost bot and what it is made of.
 type Bot struct {
-	Config  *config.Config
-	Store   *bolt.DB // nil with PostgreSQL (PARCOURS_DATABASE_URL)
-	Engine  *answer.Engine
-	HTTP    *httpapi.Server
-	MM      *mattermost.Bot
-	Client  *mattermost.Client
-	Command *command.Handler
-	Metrics *metrics.Metrics
-	Tokens  *httpapi.Tokens
-	// Diagnostic runs the maturity diagnostics; Onboarding holds them
-	// and the welcome on Mattermost.
-	Diagnostic *diagnostic.Engine
-	Onboarding *onboarding.Onboarding
+	Config       *config.Config
+	Store        *bolt.DB // nil with PostgreSQL (PARCOURS_DATABASE_URL)
+	Engine       *answer.Engine
+	Diagnostic   *diagnostic.Engine
+	Conversation *conversation.Conversation
+	Client       *mattermost.Client
+	MM           *mattermost.Bot
+	Joins        *mattermost.Joins
+	Tokens       *mattermost.Tokens
+	HTTP         *httpapi.Server
+	Metrics      *metrics.Metrics
 	// Analytics records what happens for the statistics; Reports answers
 	// /parcours stats, tableau and export; Dashboard serves /tableau.
 	Analytics *analytics.Recorder
@@ -65,257 +67,323 @@ type Bot struct {
 	Dashboard *dashboard.Handler
 	Addr      net.Addr // where the HTTP server listens
 
-	log   *zap.Logger
-	srv   *http.Server
-	state *state
-	done  chan error
+	log     *zap.Logger
+	me      *model.User
+	signer  *mattermost.Signer
+	state   *state
+	ln      net.Listener
+	srv     *http.Server
+	closing sync.Once
+	done    chan error
 }
 
-// Start connects to Mattermost, loads the knowledge base, starts the HTTP
-// server on ln (or on cfg.Listen when nil) and the WebSocket loop. The bot
-// runs until ctx ends; Wait returns once it has stopped cleanly.
-func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Logger) (b *Bot, err error) {
-	b = &Bot{Config: cfg, log: log, Metrics: metrics.New(), done: make(chan error, 1)}
+// New builds the bot on cfg: it connects to Mattermost, opens the store,
+// loads the knowledge base and listens on ln (cfg.Listen when nil); nothing
+// is served until Run.
+func New(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Logger) (b *Bot, err error) {
+	b = &Bot{Config: cfg, log: log, Metrics: metrics.New(), ln: ln, done: make(chan error, 1)}
 	v := version.Get()
 	log.Info("starting", zap.String("version", v.Version), zap.String("commit", v.Commit), zap.String("build_date", v.Date), zap.String("go", v.Go))
-	var cleanup []func()
 	defer func() {
 		if err != nil {
-			for i := len(cleanup) - 1; i >= 0; i-- {
-				cleanup[i]()
-			}
+			b.Close()
 		}
 	}()
-	state, err := openState(ctx, cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	cleanup = append(cleanup, state.close)
-	b.state, b.Store = state, state.bolt
-	signer := mattermost.NewSigner(state.key, cfg.ActionTTL)
-
-	b.Client = mattermost.NewClient(cfg.MMURL, cfg.MMToken)
-	me, version, err := mattermost.Check(ctx, b.Client)
-	if err != nil {
-		return nil, err
-	}
-	log.Info("connected to Mattermost", zap.String("server_version", version), zap.String("bot", me.Username), zap.String("bot_id", me.Id))
-
-	diagStore, progress := state.diag, state.progress
-
-	// With replicas, the version of the knowledge base is read before
-	// loading it: a reindex made meanwhile elsewhere is then seen.
-	if state.kb != nil {
-		if _, err := state.kb.Current(ctx); err != nil {
+	for _, step := range []func(context.Context) error{b.connect, b.openStore, b.openKnowledge, b.newConversation, b.newMattermost, b.listen} {
+		if err := step(ctx); err != nil {
 			return nil, err
 		}
 	}
-	b.Analytics = &analytics.Recorder{Store: state.analytics, Identity: cfg.AnalyticsIdentity, Retention: cfg.AnalyticsRetention}
-	if state.bolt != nil {
-		if n, err := state.bolt.MigrateMisses(ctx, b.Analytics); err != nil {
-			log.Warn("unanswered questions of an earlier version not moved to the statistics", zap.Error(err))
-		} else if n > 0 {
-			log.Info("unanswered questions of an earlier version moved to the statistics", zap.Int("questions", n))
+	return b, nil
+}
+
+// connect checks the bot's account on Mattermost.
+func (b *Bot) connect(ctx context.Context) error {
+	b.Client = mattermost.NewClient(b.Config.MMURL, b.Config.MMToken)
+	me, version, err := mattermost.Check(ctx, b.Client)
+	if err != nil {
+		return err
+	}
+	b.me = me
+	b.log.Info("connected to Mattermost", zap.String("server_version", version), zap.String("bot", me.Username), zap.String("bot_id", me.Id))
+	return nil
+}
+
+// openStore opens the state: the bbolt store of the data folder (with its
+// admin socket for `parcours backup`), or PostgreSQL; the button signing
+// key; the statistics.
+func (b *Bot) openStore(ctx context.Context) error {
+	st, err := openState(ctx, b.Config, b.log)
+	if err != nil {
+		return err
+	}
+	b.state, b.Store = st, st.bolt
+	b.signer = mattermost.NewSigner(st.key, b.Config.ActionTTL)
+	// With replicas, the version of the knowledge base is read before
+	// loading it: a reindex made meanwhile elsewhere is then seen.
+	if st.kb != nil {
+		if _, err := st.kb.Current(ctx); err != nil {
+			return err
 		}
 	}
-	record := report.Recorder{R: b.Analytics}
-	sources, served := servedSources(cfg)
-	b.Engine, err = answer.Open(ctx, answer.Options{Sources: sources, Logger: log.Named("answer"), MaxDrop: cfg.ReindexMaxDrop})
-	if err != nil {
-		return nil, fmt.Errorf("chargement de la base de connaissances: %w", err)
+	b.Analytics = &analytics.Recorder{Store: st.analytics, Identity: b.Config.AnalyticsIdentity, Retention: b.Config.AnalyticsRetention}
+	if st.bolt != nil {
+		if n, err := st.bolt.MigrateMisses(ctx, b.Analytics); err != nil {
+			b.log.Warn("unanswered questions of an earlier version not moved to the statistics", zap.Error(err))
+		} else if n > 0 {
+			b.log.Info("unanswered questions of an earlier version moved to the statistics", zap.Int("questions", n))
+		}
 	}
-	cleanup = append(cleanup, func() { b.Engine.Close() })
+	return nil
+}
+
+// openKnowledge loads the knowledge base and the diagnostic's questionnaire.
+func (b *Bot) openKnowledge(ctx context.Context) error {
+	var err error
+	sources, _ := servedSources(b.Config)
+	b.Engine, err = answer.Open(ctx, answer.Options{Sources: sources, Logger: b.log.Named("answer"), MaxDrop: b.Config.ReindexMaxDrop})
+	if err != nil {
+		return fmt.Errorf("chargement de la base de connaissances: %w", err)
+	}
 	st := b.Engine.Stats()
 	b.Metrics.IndexPages.Set(float64(st.Pages))
 	b.Metrics.IndexSections.Set(float64(st.Sections))
-	log.Info("knowledge base loaded", zap.Int("pages", st.Pages), zap.Int("sections", st.Sections), zap.Int("warnings", len(st.Warnings)))
-
-	q, qerr := loadQuestionnaire(cfg.Sources)
-	if qerr != nil {
+	b.log.Info("knowledge base loaded", zap.Int("pages", st.Pages), zap.Int("sections", st.Sections), zap.Int("warnings", len(st.Warnings)))
+	q, err := loadQuestionnaire(b.Config.Sources)
+	if err != nil {
 		// A bad edit must not keep the bot down: the shipped questionnaire
 		// serves until the file is fixed and reindexed.
-		log.Error("questionnaire invalide : le questionnaire intégré est utilisé", zap.Error(qerr))
+		b.log.Error("questionnaire invalide : le questionnaire intégré est utilisé", zap.Error(err))
 		if q, err = diagnostic.Load(knowledge.FS, diagnostic.File); err != nil {
-			return nil, fmt.Errorf("questionnaire intégré: %w", err)
+			return fmt.Errorf("questionnaire intégré: %w", err)
 		}
 	}
-	b.Diagnostic, err = diagnostic.New(diagnostic.Config{Questionnaire: q, Store: diagStore, TTL: cfg.DiagnosticExpiry, Logger: log.Named("diagnostic")})
+	b.Diagnostic, err = diagnostic.New(diagnostic.Config{Questionnaire: q, Store: b.state.diag, TTL: b.Config.DiagnosticExpiry,
+		Role: b.Engine.Role, Logger: b.log.Named("diagnostic")})
+	return err
+}
+
+// newConversation builds the conversation every channel goes through.
+func (b *Bot) newConversation(ctx context.Context) error {
+	wel, warns, err := loadWelcome(b.Config.Sources)
 	if err != nil {
-		return nil, err
-	}
-	wel, wwarns, werr := loadWelcome(cfg.Sources)
-	if werr != nil {
-		log.Error("message de bienvenue invalide : celui intégré est utilisé", zap.Error(werr))
+		b.log.Error("message de bienvenue invalide : celui intégré est utilisé", zap.Error(err))
 		// The shipped text, with the organisation's values all the same.
-		if wel, wwarns, err = loadWelcome(append([]kb.Source{kb.Embedded()}, cfg.Sources...)); err != nil {
-			return nil, fmt.Errorf("message de bienvenue intégré: %w", err)
+		if wel, warns, err = loadWelcome(append([]kb.Source{kb.Embedded()}, b.Config.Sources...)); err != nil {
+			return fmt.Errorf("message de bienvenue intégré: %w", err)
 		}
 	}
-	for _, w := range wwarns {
-		log.Warn("message de bienvenue", zap.String("avertissement", w))
+	for _, w := range warns {
+		b.log.Warn("message de bienvenue", zap.String("avertissement", w))
 	}
-
-	if ln == nil {
-		ln, err = net.Listen("tcp", cfg.Listen)
-		if err != nil {
-			return nil, fmt.Errorf("écoute sur %s (PARCOURS_LISTEN): %w", cfg.Listen, err)
-		}
-	}
-	cleanup = append(cleanup, func() { ln.Close() })
-	b.Addr = ln.Addr()
-
-	b.Tokens = httpapi.NewTokens(cfg.CommandTokens...)
-	b.Command = command.New(command.Deps{
-		Catalog: b.Engine.Catalog,
-		Link: func(page, anchor string) string {
-			if anchor != "" {
-				page += "#" + anchor
-			}
-			return b.Engine.PageURL(page)
-		},
-		Answers: b.Engine,
-		Index:   index{b},
-		IsAdmin: b.isAdmin,
-		Logger:  log.Named("command"),
+	b.Conversation, err = conversation.New(conversation.Config{
+		Knowledge:  b.Engine,
+		Diagnostic: b.Diagnostic,
+		Stores:     conversation.Stores{Record: report.Recorder{R: b.Analytics}, Feedback: b.state.records, Welcomed: b.state.records},
+		Directory:  &mattermost.Directory{API: b.Client},
+		Index:      index{b},
+		IsAdmin:    b.isAdmin,
+		Welcome:    conversation.WelcomeOptions{Message: wel, Newcomers: b.Config.Welcome, Guests: b.Config.WelcomeGuests},
+		BotName:    b.me.Username,
+		Metrics:    b.Metrics,
+		Logger:     b.log.Named("conversation"),
 	})
-	if cfg.Level != nil {
-		b.Command.Register(command.Journal(*cfg.Level, log.Named("command")))
+	if err != nil {
+		return err
 	}
-	actionURL := cfg.PublicURL + "/mattermost/action"
-	// One limit per user for messages and slash commands together.
-	limiter := ratelimit.New(cfg.RateLimit, cfg.RateBurst)
-	var api mattermost.API = b.Client
-	if state.lease != nil {
-		api = fencedAPI{API: b.Client, lease: state.lease}
-		state.lease.OnChange = func(leading bool) { b.Metrics.Leader.Set(map[bool]float64{true: 1}[leading]) }
+	if b.Config.Level != nil {
+		b.Conversation.Register(conversation.Journal(*b.Config.Level, b.log.Named("conversation")))
+	}
+	// The statistics: /parcours stats, tableau and export.
+	links := dashboard.NewLinks(b.state.key, b.Config.DashboardTTL, b.Config.BrowserURL)
+	b.Reports = &report.Reports{Store: b.state.analytics, Links: links,
+		Direct: direct{client: b.Client, botID: b.me.Id}, Names: b.analyticsNames}
+	for _, s := range b.reportCommands() {
+		b.Conversation.Register(s)
+	}
+	b.Dashboard = dashboard.New(dashboard.Options{Store: b.state.analytics, Links: links,
+		Allowed: func(ctx context.Context, userID string) (bool, error) { return b.canSeeStats(ctx, userID, "") },
+		Names:   b.analyticsNames, PageURL: b.Engine.PageURL, Identity: b.Config.AnalyticsIdentity, Retention: b.Config.AnalyticsRetention,
+		Logger: b.log.Named("dashboard")})
+	return nil
+}
+
+// newMattermost builds the adapter: the posts and buttons, the WebSocket
+// loop, the joins, the webhooks, and /parcours registered in the bot's teams.
+func (b *Bot) newMattermost(ctx context.Context) error {
+	cfg := b.Config
+	poster := func(api mattermost.API) *mattermost.Poster {
+		return &mattermost.Poster{API: api, BotID: b.me.Id, Signer: b.signer, ActionURL: cfg.PublicURL + "/mattermost/action",
+			LongTTL: max(cfg.ActionTTL, cfg.DiagnosticExpiry), Logger: b.log.Named("mattermost")}
+	}
+	// The replica reading the events posts its replies and welcomes only
+	// while it surely holds the lease; slash commands and clicks are served
+	// by any replica.
+	var events mattermost.API = b.Client
+	if b.state.lease != nil {
+		events = fencedAPI{API: b.Client, lease: b.state.lease}
+		b.state.lease.OnChange = func(leading bool) { b.Metrics.Leader.Set(map[bool]float64{true: 1}[leading]) }
 	} else {
 		b.Metrics.Leader.Set(1)
 	}
+	// One limit per user for messages and slash commands together.
+	limiter := ratelimit.New(cfg.RateLimit, cfg.RateBurst)
 	b.MM = mattermost.New(mattermost.Options{
-		API: api, URL: cfg.MMURL, Token: cfg.MMToken, Answers: b.Engine, Questions: record,
-		Signer: signer, ActionURL: actionURL, Logger: log.Named("mattermost"), Metrics: b.Metrics,
-		Progress: progress, StateFile: filepath.Join(cfg.DataDir, StateFile), Limiter: limiter,
-	}, me)
-	b.HTTP = httpapi.New(httpapi.Options{
-		Logger: log.Named("http"), Metrics: b.Metrics, Command: b.Command, Tokens: b.Tokens, Signer: signer,
-		Feedback: state.records, Record: record, ActionURL: actionURL, KBPage: b.kbPage(served), RenderHTML: kb.RenderHTML,
-		Ready: b.ready, Limiter: limiter,
-	})
-	b.Onboarding, err = onboarding.New(onboarding.Options{
-		API: onboarding.Client{C: b.Client.C}, BotID: me.Id, BotUsername: me.Username,
-		Diagnostic: b.Diagnostic, Store: diagStore,
-		Router:   &conversation.Router{Answers: b.Engine, Diagnostic: b.Diagnostic},
-		Welcomed: state.records, Welcome: wel, WelcomeEnabled: cfg.Welcome, WelcomeGuests: cfg.WelcomeGuests,
-		Signer: signer, ActionURL: actionURL, ButtonTTL: max(cfg.ActionTTL, cfg.DiagnosticExpiry),
-		Link:      b.Engine.PageURL,
-		PathTitle: b.pathTitle,
-		Paths: func(ctx context.Context) string {
-			return b.Command.Handle(ctx, command.Request{Text: "liste"}).Text
-		},
-		Questions: record,
-		Metrics:   b.Metrics,
-		Logger:    log.Named("onboarding"),
-	})
-	if err != nil {
-		return nil, err
+		API: events, URL: cfg.MMURL, Token: cfg.MMToken, Conversation: b.Conversation, Poster: poster(events),
+		Logger: b.log.Named("mattermost"), Metrics: b.Metrics, Progress: b.state.progress,
+		StateFile: filepath.Join(cfg.DataDir, StateFile), Limiter: limiter,
+	}, b.me)
+	b.Joins = &mattermost.Joins{Welcomer: b.Conversation, Directory: &mattermost.Directory{API: b.Client}, Poster: poster(events), Logger: b.log.Named("accueil")}
+	if cfg.Welcome {
+		b.MM.OnEvent(model.WebsocketEventUserAdded, b.Joins.OnUserAdded)
 	}
-	b.Onboarding.Register(b.MM, b.HTTP, b.Command)
-
-	links := dashboard.NewLinks(state.key, cfg.DashboardTTL, cfg.BrowserURL)
-	b.Reports = &report.Reports{Store: state.analytics, Links: links,
-		Direct: direct{client: b.Client, botID: me.Id}, Names: b.analyticsNames}
-	for _, s := range b.reportCommands() {
-		b.Command.Register(s)
-	}
-	b.Dashboard = dashboard.New(dashboard.Options{Store: state.analytics, Links: links,
-		Allowed: func(ctx context.Context, userID string) (bool, error) { return b.canSeeStats(ctx, userID, "") },
-		Names:   b.analyticsNames, PageURL: b.Engine.PageURL, Identity: cfg.AnalyticsIdentity, Retention: cfg.AnalyticsRetention,
-		Logger: log.Named("dashboard")})
-	b.Dashboard.Register(b.HTTP)
-
+	b.Tokens = mattermost.NewTokens(cfg.CommandTokens...)
 	if cfg.RegisterCommand {
-		toks, err := mattermost.RegisterCommand(ctx, b.Client, me, cfg.PublicURL+"/mattermost/command", log.Named("register"))
+		toks, err := mattermost.RegisterCommand(ctx, b.Client, b.MM.Me(), cfg.PublicURL+"/mattermost/command", b.log.Named("register"))
 		if err != nil {
-			log.Warn("slash command registration failed", zap.Error(err))
+			b.log.Warn("slash command registration failed", zap.Error(err))
 		}
 		for _, t := range toks {
 			b.Tokens.Add(t)
 		}
 	}
 	if b.Tokens.Len() == 0 {
-		log.Warn("no slash command token: /parcours will be refused until it is registered (PARCOURS_COMMAND_TOKENS or PARCOURS_REGISTER_COMMAND)")
+		b.log.Warn("no slash command token: /parcours will be refused until it is registered (PARCOURS_COMMAND_TOKENS or PARCOURS_REGISTER_COMMAND)")
 	}
+	b.HTTP = httpapi.New(httpapi.Options{Logger: b.log.Named("http"), Metrics: b.Metrics,
+		KBPage: b.kbPage(), RenderHTML: kb.RenderHTML, Ready: b.ready})
+	hooks := &mattermost.Webhooks{Conversation: b.Conversation, Poster: poster(b.Client), Tokens: b.Tokens, Limiter: limiter,
+		Metrics: b.Metrics, Logger: b.log.Named("http")}
+	for pattern, h := range hooks.Routes() {
+		b.HTTP.Handle(pattern, h)
+	}
+	b.Dashboard.Register(b.HTTP)
+	return nil
+}
 
-	b.srv = b.HTTP.HTTPServer(cfg.Listen)
+// listen opens the HTTP listener.
+func (b *Bot) listen(ctx context.Context) error {
+	if b.ln == nil {
+		ln, err := net.Listen("tcp", b.Config.Listen)
+		if err != nil {
+			return fmt.Errorf("écoute sur %s (PARCOURS_LISTEN): %w", b.Config.Listen, err)
+		}
+		b.ln = ln
+	}
+	b.Addr = b.ln.Addr()
+	b.srv = b.HTTP.HTTPServer(b.Config.Listen)
+	return nil
+}
+
+// Run serves until ctx ends or the HTTP server fails: HTTP, the WebSocket
+// loop, the expiry of abandoned diagnostics, the welcome of joins missed.
+// It then stops taking work, finishes what is in flight and returns; Close
+// releases the rest.
+func (b *Bot) Run(ctx context.Context) error {
 	httpDone := make(chan error, 1)
 	go func() {
-		if err := b.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := b.srv.Serve(b.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			httpDone <- err
 			return
 		}
 		httpDone <- nil
 	}()
-	log.Info("HTTP server listening", zap.String("addr", b.Addr.String()), zap.String("public_url", cfg.PublicURL))
-
+	b.log.Info("HTTP server listening", zap.String("addr", b.Addr.String()), zap.String("public_url", b.Config.PublicURL))
 	runCtx, stopRun := context.WithCancel(ctx)
-	go b.Diagnostic.RunExpiry(runCtx, 10*time.Minute)
-	go b.Analytics.RunPurge(runCtx, 6*time.Hour, func(n int, err error) {
-		if err != nil {
-			log.Error("statistics purge failed", zap.Error(err))
-		} else if n > 0 {
-			log.Info("statistics purged", zap.Int("events", n), zap.Duration("retention", cfg.AnalyticsRetention))
-		}
-	})
-	if state.kb != nil {
-		// A reindex on another replica reloads this one too.
-		go state.kb.Run(runCtx, func(ctx context.Context, v int64) {
-			if _, err := (index{b}).reload(ctx, true); err != nil {
-				log.Error("reindex from another replica failed: the previous base stays in service", zap.Int64("version", v), zap.Error(err))
-				return
+	defer stopRun()
+	var wg sync.WaitGroup
+	run := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	run(func() { b.Diagnostic.RunExpiry(runCtx, 10*time.Minute) })
+	run(func() {
+		b.Analytics.RunPurge(runCtx, 6*time.Hour, func(n int, err error) {
+			if err != nil {
+				b.log.Error("statistics purge failed", zap.Error(err))
+			} else if n > 0 {
+				b.log.Info("statistics purged", zap.Int("events", n), zap.Duration("retention", b.Config.AnalyticsRetention))
 			}
-			log.Info("reindexed after another replica", zap.Int64("version", v))
+		})
+	})
+	if b.state.kb != nil {
+		// A reindex on another replica reloads this one too.
+		run(func() {
+			b.state.kb.Run(runCtx, func(ctx context.Context, v int64) {
+				if _, err := (index{b}).reload(ctx, true); err != nil {
+					b.log.Error("reindex from another replica failed: the previous base stays in service", zap.Int64("version", v), zap.Error(err))
+					return
+				}
+				b.log.Info("reindexed after another replica", zap.Int64("version", v))
+			})
 		})
 	}
 	// The replica reading Mattermost's events (the only one with bbolt, the
 	// lease holder with PostgreSQL) answers messages and welcomes; joins
 	// missed while no one was reading (since the last post seen) or while
 	// the WebSocket was cut are welcomed from the join messages.
-	mmDone := make(chan struct{})
-	go func() {
-		defer close(mmDone)
-		state.lead(runCtx, func(ctx context.Context) {
-			lastRun := lastPostTime(ctx, progress, filepath.Join(cfg.DataDir, StateFile))
-			reconcileDone := make(chan struct{})
-			go func() {
-				defer close(reconcileDone)
-				b.Onboarding.RunReconcile(ctx, lastRun, 10*time.Minute)
-			}()
+	run(func() {
+		b.state.lead(runCtx, func(ctx context.Context) {
+			var lead sync.WaitGroup
+			if b.Config.Welcome {
+				lastRun := lastPostTime(ctx, b.state.progress, filepath.Join(b.Config.DataDir, StateFile))
+				lead.Add(1)
+				go func() { defer lead.Done(); b.Joins.RunReconcile(ctx, lastRun, 10*time.Minute) }()
+			}
 			b.MM.Run(ctx)
-			<-reconcileDone
+			lead.Wait()
 		})
-	}()
-	go func() {
-		var err error
-		select {
-		case <-ctx.Done():
-		case err = <-httpDone:
-			log.Error("HTTP server stopped", zap.Error(err))
+	})
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-httpDone:
+		b.log.Error("HTTP server stopped", zap.Error(err))
+	}
+	// Stop taking new work, finish what is in flight.
+	stopRun()
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	b.srv.Shutdown(shutCtx)
+	cancel()
+	wg.Wait()
+	b.Joins.Wait()
+	return err
+}
+
+// Close releases the index and the state. It may be called more than once.
+func (b *Bot) Close() error {
+	b.closing.Do(func() {
+		if b.ln != nil && b.srv == nil {
+			b.ln.Close()
 		}
-		// Stop taking new work, finish what is in flight, then close the
-		// store and the index.
-		stopRun()
-		shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-		b.srv.Shutdown(shutCtx)
-		cancel()
-		<-mmDone
-		b.Onboarding.Wait()
-		b.Engine.Close()
-		state.close()
-		log.Info("stopped")
+		if b.Engine != nil {
+			b.Engine.Close()
+		}
+		if b.state != nil {
+			b.state.close()
+		}
+		b.log.Info("stopped")
+	})
+	return nil
+}
+
+// Start builds the bot and runs it until ctx ends; Wait returns once it
+// has stopped and released everything.
+func Start(ctx context.Context, cfg *config.Config, ln net.Listener, log *zap.Logger) (*Bot, error) {
+	b, err := New(ctx, cfg, ln, log)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		err := b.Run(ctx)
+		b.Close()
 		b.done <- err
 	}()
 	return b, nil
 }
+
+// Wait blocks until a bot started with Start has stopped.
+func (b *Bot) Wait() error { return <-b.done }
 
 // servedSources gives the sources without a site of their own a base URL
 // on the bot's /kb pages, at the address users' browsers reach
@@ -334,7 +402,8 @@ func servedSources(cfg *config.Config) ([]kb.Source, []string) {
 
 // kbPage finds a page to show under /kb among the indexed pages of the
 // served sources, first source first.
-func (b *Bot) kbPage(served []string) func(string) (string, []byte, bool) {
+func (b *Bot) kbPage() func(string) (string, []byte, bool) {
+	_, served := servedSources(b.Config)
 	return func(path string) (string, []byte, bool) {
 		for _, name := range served {
 			p, data, err := b.Engine.PageMarkdown(name, path)
@@ -375,9 +444,6 @@ func ServeAdmin(dir string, db *bolt.DB) (*http.Server, error) {
 	return srv, nil
 }
 
-// Wait blocks until the bot has stopped.
-func (b *Bot) Wait() error { return <-b.done }
-
 func (b *Bot) ready() (bool, []string) {
 	var why []string
 	if b.Engine.Stats().Pages == 0 {
@@ -416,12 +482,12 @@ func (b *Bot) isAdmin(ctx context.Context, userID, userName string) (bool, error
 	return slices.Contains(strings.Fields(u.Roles), "system_admin"), nil
 }
 
-// index adapts the engine to the command's reindex and stats.
+// index adapts the engine to the conversation's reindex and stats.
 type index struct{ b *Bot }
 
 // Reload reloads this replica's knowledge base and, with replicas, the
 // others' (a reload that fails leaves them alone).
-func (i index) Reload(ctx context.Context, force bool) (command.IndexStats, error) {
+func (i index) Reload(ctx context.Context, force bool) (conversation.IndexStats, error) {
 	st, err := i.reload(ctx, force)
 	if err != nil {
 		return st, err
@@ -436,21 +502,26 @@ func (i index) Reload(ctx context.Context, force bool) (command.IndexStats, erro
 	return st, nil
 }
 
-func (i index) reload(ctx context.Context, force bool) (command.IndexStats, error) {
+func (i index) reload(ctx context.Context, force bool) (conversation.IndexStats, error) {
 	st, err := i.b.Engine.Reload(ctx, force)
 	if err != nil {
-		return command.IndexStats{}, err
+		return conversation.IndexStats{}, err
 	}
 	i.b.Metrics.IndexPages.Set(float64(st.Pages))
 	i.b.Metrics.IndexSections.Set(float64(st.Sections))
-	warnings := append(slices.Clone(st.Warnings), reloadData(i.b.Config.Sources, i.b.Diagnostic, i.b.Onboarding, i.b.log)...)
-	return command.IndexStats{Pages: st.Pages, Sections: st.Sections, Warnings: warnings, LoadedAt: st.LoadedAt, Diff: st.Diff}, nil
+	warnings := append(slices.Clone(st.Warnings), reloadData(i.b.Config.Sources, i.b.Diagnostic, i.b.Conversation, i.b.log)...)
+	return conversation.IndexStats{Pages: st.Pages, Sections: st.Sections, Warnings: warnings, LoadedAt: st.LoadedAt, Diff: st.Diff}, nil
+}
+
+func (i index) Stats() conversation.IndexStats {
+	st := i.b.Engine.Stats()
+	return conversation.IndexStats{Pages: st.Pages, Sections: st.Sections, Warnings: st.Warnings, LoadedAt: st.LoadedAt}
 }
 
 // reloadData reloads the questionnaire and the welcome, content like the
 // pages; a broken file keeps the previous version in service and becomes a
 // warning naming the file and line.
-func reloadData(sources []kb.Source, d *diagnostic.Engine, ob *onboarding.Onboarding, log *zap.Logger) []string {
+func reloadData(sources []kb.Source, d *diagnostic.Engine, c *conversation.Conversation, log *zap.Logger) []string {
 	var warnings []string
 	if q, err := loadQuestionnaire(sources); err != nil {
 		log.Warn("questionnaire not reloaded", zap.Error(err))
@@ -462,7 +533,7 @@ func reloadData(sources []kb.Source, d *diagnostic.Engine, ob *onboarding.Onboar
 		log.Warn("welcome not reloaded", zap.Error(err))
 		warnings = append(warnings, "message de bienvenue non rechargé, l'ancien reste en service : "+err.Error())
 	} else {
-		ob.SetWelcome(w)
+		c.SetWelcome(w)
 		warnings = append(warnings, wwarns...)
 	}
 	return warnings
@@ -506,28 +577,15 @@ func loadWelcome(sources []kb.Source) (*welcome.Message, []string, error) {
 	return m, out, nil
 }
 
-func (b *Bot) pathTitle(id string) string {
-	if p := b.Engine.Catalog().Path(id); p != nil {
-		return "Parcours " + p.Title
-	}
-	return ""
-}
-
-func (i index) Stats() command.IndexStats {
-	st := i.b.Engine.Stats()
-	return command.IndexStats{Pages: st.Pages, Sections: st.Sections, Warnings: st.Warnings, LoadedAt: st.LoadedAt}
-}
-
 // reportCommands are /parcours stats, tableau and export, for admins and
 // content owners.
-func (b *Bot) reportCommands() []*command.Sub {
-	run := func(f func(context.Context, report.Caller, []string) (string, error)) command.Func {
-		return func(ctx context.Context, req command.Request, args []string) (command.Response, error) {
-			text, err := f(ctx, report.Caller{UserID: req.UserID, UserName: req.UserName}, args)
-			return command.Response{Text: text}, err
+func (b *Bot) reportCommands() []*conversation.Sub {
+	run := func(f func(context.Context, report.Caller, []string) (string, error)) conversation.SubFunc {
+		return func(ctx context.Context, req conversation.Request, args []string) (string, error) {
+			return f(ctx, report.Caller{UserID: req.User.ID, UserName: req.User.Username}, args)
 		}
 	}
-	return []*command.Sub{
+	return []*conversation.Sub{
 		{Name: "stats", Aliases: []string{"statistiques"}, Usage: report.UsageStats, Help: report.HelpStats,
 			Allowed: b.canSeeStats, Run: run(b.Reports.Stats)},
 		{Name: "tableau", Aliases: []string{"dashboard", "tableau-de-bord"}, Help: report.HelpTableau,

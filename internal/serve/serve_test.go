@@ -7,14 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/cloud-pi-native/parcours/internal/answer"
 	"github.com/cloud-pi-native/parcours/internal/bolt"
 	"github.com/cloud-pi-native/parcours/internal/config"
+	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/diagnostic"
 	"github.com/cloud-pi-native/parcours/internal/kb"
-	"github.com/cloud-pi-native/parcours/internal/mattermost"
-	"github.com/cloud-pi-native/parcours/internal/mattermost/onboarding"
+	"github.com/cloud-pi-native/parcours/internal/parcours"
 	"github.com/cloud-pi-native/parcours/internal/welcome"
 	"github.com/cloud-pi-native/parcours/knowledge"
 	"go.uber.org/zap"
@@ -50,30 +50,36 @@ func TestReloadDataKeepsThePreviousOnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ob, err := onboarding.New(onboarding.Options{API: onboarding.Client{}, BotID: "bot", Diagnostic: eng, Welcome: w,
-		Signer: mattermost.NewSigner([]byte(strings.Repeat("k", 32)), time.Hour), ActionURL: "http://bot/action"})
+	c, err := conversation.New(conversation.Config{Knowledge: knowledgeless{}, Diagnostic: eng, Welcome: conversation.WelcomeOptions{Message: w}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	welcomeOf := func(name string) string {
+		var out textBox
+		if err := c.Greet(t.Context(), conversation.User{ID: "u", Name: name}, "Équipe", conversation.Direct, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.text
 	}
 
 	// An edited questionnaire and welcome in the source are taken.
 	write(diagnostic.File, strings.Replace(string(shipped), "Ce diagnostic prend environ cinq minutes", "Dix minutes suffisent", 1))
 	write(welcome.File, "Salut {{nom}}, voici {{equipe}}.")
-	if warns := reloadData(sources, eng, ob, zap.NewNop()); len(warns) != 0 {
+	if warns := reloadData(sources, eng, c, zap.NewNop()); len(warns) != 0 {
 		t.Fatalf("warnings %v", warns)
 	}
 	edited := eng.Questionnaire()
 	if !strings.HasPrefix(edited.Intro, "Dix minutes suffisent") {
 		t.Errorf("questionnaire not reloaded: %q", edited.Intro)
 	}
-	if p := ob.Preview("Ana", "Équipe"); !strings.Contains(p, "Salut Ana, voici Équipe.") {
+	if p := welcomeOf("Ana"); !strings.Contains(p, "Salut Ana, voici Équipe.") {
 		t.Errorf("welcome not reloaded:\n%s", p)
 	}
 
 	// Broken files: the previous versions stay, the errors name file and line.
 	write(diagnostic.File, strings.Replace(string(shipped), "  - id: livraison", "  - id: livraison\n    inconnu: 1", 1))
 	write(welcome.File, "---\nboutons:\n  autre: x\n---\nBonjour {{nom}}")
-	warns := reloadData(sources, eng, ob, zap.NewNop())
+	warns := reloadData(sources, eng, c, zap.NewNop())
 	if len(warns) != 2 {
 		t.Fatalf("warnings %v, want one per broken file", warns)
 	}
@@ -86,7 +92,7 @@ func TestReloadDataKeepsThePreviousOnError(t *testing.T) {
 	if eng.Questionnaire() != edited {
 		t.Error("a broken questionnaire replaced the one in service")
 	}
-	if p := ob.Preview("Ana", "Équipe"); !strings.Contains(p, "Salut Ana") {
+	if p := welcomeOf("Ana"); !strings.Contains(p, "Salut Ana") {
 		t.Errorf("a broken welcome replaced the one in service:\n%s", p)
 	}
 }
@@ -159,3 +165,21 @@ func TestPagesLinkTheBrowserURL(t *testing.T) {
 		t.Error("the configuration must not be changed")
 	}
 }
+
+// knowledgeless is a knowledge base with nothing in it.
+type knowledgeless struct{}
+
+func (knowledgeless) Ask(ctx context.Context, q string) (*answer.Answer, error) {
+	return &answer.Answer{Query: q, Tier: answer.TierNone}, nil
+}
+func (knowledgeless) Catalog() *parcours.Catalog { return &parcours.Catalog{} }
+func (knowledgeless) PageURL(string) string      { return "" }
+
+// textBox keeps the text of the replies sent.
+type textBox struct{ text string }
+
+func (b *textBox) Send(_ context.Context, r conversation.Reply) (string, error) {
+	b.text += r.Text
+	return "", nil
+}
+func (b *textBox) Close(context.Context, string, string) error { return nil }

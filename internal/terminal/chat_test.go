@@ -115,4 +115,10 @@ func TestAskGoesThroughTheConversation(t *testing.T) {
 	if !strings.Contains(out.String(), "Confiance : ") || !strings.Contains(out.String(), "\u00a0%") || strings.Contains(out.String(), "1. ") {
 		t.Errorf("ask shows the confidence the French way, and no menu:\n%s", out.String())
 	}
+	// The answer speaks the user's language; the tool's own words stay French.
+	out.Reset()
+	Ask(context.Background(), c, conversation.User{ID: "t"}, "how do I deploy my application?", &out, Plain)
+	if s := out.String(); !strings.Contains(s, "Here is what") || strings.Contains(s, "Confidence") || !strings.Contains(s, "Confiance : ") {
+		t.Errorf("English question:\n%s", s)
+	}
 }
