@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cloud-pi-native/parcours/internal/config"
+	"github.com/cloud-pi-native/parcours/internal/conversation"
 	"github.com/cloud-pi-native/parcours/internal/mattermost"
 	"github.com/cloud-pi-native/parcours/internal/mmtest"
 	"github.com/cloud-pi-native/parcours/internal/serve"
@@ -217,7 +218,9 @@ func TestChannelWideMentionsIgnored(t *testing.T) {
 	for _, msg := range []string{"@channel c'est quoi devsecops ?", "@all @here comment deployer ?", "c'est quoi devsecops sans mention"} {
 		qs = append(qs, mmtest.Post(t, alice, env.ChannelID, "", msg))
 	}
-	mmtest.AssertNoPost(t, alice, env.ChannelID, 2*time.Second, func(p *model.Post) bool {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	mmtest.AssertSilent(t, ctx, alice, env.BotUserID, env.ChannelID, func(p *model.Post) bool {
 		if p.UserId != env.BotUserID {
 			return false
 		}
@@ -237,10 +240,14 @@ func TestBotsOwnPostsNeverAnswered(t *testing.T) {
 	alice := env.UserClient(t, "alice")
 	dm := mmtest.DirectChannel(t, alice, env.BotUserID)
 	ownDM := mmtest.Post(t, botc, dm.Id, "", "comment deployer ?")
-	mmtest.AssertNoPost(t, botc, env.ChannelID, 2*time.Second, func(p *model.Post) bool {
+	// Alice's question, posted after, answered: the bot has read past its
+	// own posts.
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	mmtest.AssertSilent(t, ctx, alice, env.BotUserID, env.ChannelID, func(p *model.Post) bool {
 		return p.UserId == env.BotUserID && p.RootId == own.Id
 	})
-	mmtest.AssertNoPost(t, botc, dm.Id, time.Second, func(p *model.Post) bool {
+	mmtest.AssertNoPost(t, botc, dm.Id, mmtest.SilenceWait, func(p *model.Post) bool {
 		return p.UserId == env.BotUserID && p.RootId == ownDM.Id
 	})
 }
@@ -331,7 +338,7 @@ func TestFeedbackClickRecordedAndForgedRefused(t *testing.T) {
 	// real context to clients): signed with another key, made up, absent.
 	other := mattermost.NewSigner([]byte(strings.Repeat("x", 32)), time.Hour)
 	for name, c := range map[string]map[string]any{
-		"other key":  other.Context(mattermost.Claims{Action: mattermost.ActionFeedback, UserID: env.AliceUserID, Nonce: "n", Data: map[string]string{"v": "1"}}),
+		"other key":  other.Context(mattermost.Claims{Action: conversation.ActionFeedback, UserID: env.AliceUserID, Nonce: "n", Data: map[string]string{"v": "1"}}),
 		"made up":    {"t": "eyJhIjoiZmVlZGJhY2sifQ.AAAA"},
 		"no context": nil,
 	} {

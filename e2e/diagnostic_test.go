@@ -115,7 +115,7 @@ func TestDiagnosticByButtons(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(resp.Text, "ci-dessous") {
+	if !strings.Contains(resp.Text, "C'est parti") {
 		t.Errorf("/parcours diagnostic in the DM: %q", resp.Text)
 	}
 	var questions []string
@@ -169,7 +169,7 @@ func TestDiagnosticByButtons(t *testing.T) {
 
 	// The result is kept.
 	resp, err = mmtest.ExecuteCommandWithTeam(t, m.c, m.dm.Id, env.TeamID, "/parcours resultat")
-	if err != nil || !strings.Contains(resp.Text, "Résultat du diagnostic") || !strings.Contains(resp.Text, "1 résultat(s)") {
+	if err != nil || !strings.Contains(resp.Text, "Résultat du diagnostic") || !strings.Contains(resp.Text, "1 résultat gardé") {
 		t.Fatalf("/parcours resultat: %v\n%+v", err, resp)
 	}
 }
@@ -408,7 +408,7 @@ func TestWelcomeOncePerTeam(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.AddToTeam(t, u.Id)
-	mmtest.AssertNoPost(t, c, dm.Id, 3*time.Second, func(p *model.Post) bool { return isWelcome(p) && p.Id != w.Id })
+	mmtest.AssertSilent(t, ctx, c, env.BotUserID, dm.Id, func(p *model.Post) bool { return isWelcome(p) && p.Id != w.Id })
 
 	// The buttons: the paths, then the diagnostic.
 	if _, err := c.DoPostAction(t.Context(), w.Id, "parcours"); err != nil {
@@ -467,7 +467,7 @@ func TestWelcomeForJoinWhileBotDown(t *testing.T) {
 	w := mmtest.WaitForPost(t, ctx, c, dm.Id, func(p *model.Post) bool {
 		return p.UserId == env.BotUserID && strings.Contains(p.Message, "bienvenue dans")
 	})
-	mmtest.AssertNoPost(t, c, dm.Id, 2*time.Second, func(p *model.Post) bool {
+	mmtest.AssertSilent(t, ctx, c, env.BotUserID, dm.Id, func(p *model.Post) bool {
 		return p.UserId == env.BotUserID && strings.Contains(p.Message, "bienvenue dans") && p.Id != w.Id
 	})
 }
@@ -489,7 +489,7 @@ func TestDiagnosticRequestedByMentionInChannel(t *testing.T) {
 		t.Errorf("team diagnostic in the DM:\n%s", q.Message)
 	}
 	// Nothing of the diagnostic in the channel.
-	mmtest.AssertNoPost(t, m.c, env.ChannelID, time.Second, func(p *model.Post) bool {
+	mmtest.AssertSilent(t, ctx, m.c, env.BotUserID, env.ChannelID, func(p *model.Post) bool {
 		return p.UserId == env.BotUserID && questionID(p) != ""
 	})
 }

@@ -335,6 +335,24 @@ func WaitForReply(t testing.TB, ctx context.Context, c *model.Client4, root *mod
 	})
 }
 
+// SilenceWait is how long a test watches for a reply that must not come, after the bot has
+// proved it handled what came before: it covers a slow bot (a reply used to take up to 2 s
+// under load) without making every silence test slow.
+const SilenceWait = 3 * time.Second
+
+// AssertSilent proves that the bot stays silent about posts: the same user then writes to
+// the bot in a direct message (probe), and the bot's answer to it is awaited. The bot handles
+// one user's posts in the order they were made, so once the probe is answered the posts
+// before it are handled; none of the bot's posts in channelID may then match, now or during
+// SilenceWait. botID is the bot's user id.
+func AssertSilent(t testing.TB, ctx context.Context, c *model.Client4, botID, channelID string, match func(*model.Post) bool) {
+	t.Helper()
+	dm := DirectChannel(t, c, botID)
+	probe := Post(t, c, dm.Id, "", "bonjour")
+	WaitForReply(t, ctx, c, probe, func(p *model.Post) bool { return p.UserId == botID })
+	AssertNoPost(t, c, channelID, SilenceWait, match)
+}
+
 // AssertNoPost watches channelID for the whole of d and fails the test if a post for which match
 // returns true appears (or was posted up to 10 s before the call). It is how a test shows
 // that the bot stays silent, e.g. after "@channel" alone.
