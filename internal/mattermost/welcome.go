@@ -28,8 +28,8 @@ type Joins struct {
 	Directory *Directory
 	Poster    *Poster
 	Logger    *zap.Logger
-	// RetryAfter is how long a failed welcome of the catch-up waits before
-	// its second try (2 s when 0).
+	// RetryAfter is how long a refused welcome waits before its second
+	// try (2 s when 0).
 	RetryAfter time.Duration
 
 	channelsMu sync.Mutex
@@ -77,7 +77,10 @@ func (j *Joins) OnUserAdded(ctx context.Context, ev *model.WebSocketEvent) {
 	}()
 }
 
-// welcome hands a newcomer of a team to the conversation.
+// welcome hands a newcomer of a team to the conversation. A welcome
+// refused is tried again once, a moment later: the direct channel the user's
+// own client opens at the same time may not be ready for the bot's post yet
+// (Mattermost answers that it lacks the permission).
 func (j *Joins) welcome(ctx context.Context, teamID, userID string) (bool, error) {
 	u, err := j.Directory.User(ctx, userID)
 	if err != nil {
@@ -86,6 +89,16 @@ func (j *Joins) welcome(ctx context.Context, teamID, userID string) (bool, error
 	team, err := j.Directory.TeamName(ctx, teamID)
 	if err != nil {
 		return false, err
+	}
+	sent, err := j.Welcomer.Welcome(ctx, u, teamID, team, false, j.Poster.Outbox(userID, "", "", false))
+	if err == nil {
+		return sent, nil
+	}
+	j.Logger.Info("welcome refused, trying again", zap.String("user_id", userID), zap.Error(err))
+	select {
+	case <-ctx.Done():
+		return false, err
+	case <-time.After(cmp.Or(j.RetryAfter, 2*time.Second)):
 	}
 	return j.Welcomer.Welcome(ctx, u, teamID, team, false, j.Poster.Outbox(userID, "", "", false))
 }
@@ -118,10 +131,8 @@ const MaxCatchUp = 72 * time.Hour
 // Reconcile welcomes the members who joined the bot's teams since a time,
 // found in the join messages of each team's Town Square. It returns how
 // many were welcomed; the conversation welcomes once per team, so it is
-// safe to overlap with the events. A welcome that fails (a direct channel
-// Mattermost is still setting up refuses the post) is tried again once, a
-// moment later; if it fails again, the error makes the next round start
-// from the same time.
+// safe to overlap with the events. A welcome that fails twice makes the
+// next round start from the same time.
 func (j *Joins) Reconcile(ctx context.Context, since time.Time) (int, error) {
 	if min := time.Now().Add(-MaxCatchUp); since.Before(min) {
 		since = min
@@ -130,8 +141,7 @@ func (j *Joins) Reconcile(ctx context.Context, since time.Time) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("canaux d'accueil: %w", err)
 	}
-	type join struct{ team, user string }
-	var failed []join
+	var errs []error
 	n := 0
 	for _, ch := range chs {
 		if ch.LastPostAt > 0 && ch.LastPostAt < since.UnixMilli() {
@@ -151,25 +161,7 @@ func (j *Joins) Reconcile(ctx context.Context, since time.Time) (int, error) {
 			}
 			sent, err := j.welcome(ctx, ch.TeamId, user)
 			if err != nil {
-				failed = append(failed, join{ch.TeamId, user})
-				continue
-			}
-			if sent {
-				n++
-			}
-		}
-	}
-	var errs []error
-	if len(failed) > 0 {
-		select {
-		case <-ctx.Done():
-			return n, ctx.Err()
-		case <-time.After(cmp.Or(j.RetryAfter, 2*time.Second)):
-		}
-		for _, f := range failed {
-			sent, err := j.welcome(ctx, f.team, f.user)
-			if err != nil {
-				j.Logger.Warn("welcome catch-up failed", zap.String("user_id", f.user), zap.Error(err))
+				j.Logger.Warn("welcome catch-up failed", zap.String("user_id", user), zap.Error(err))
 				errs = append(errs, err)
 				continue
 			}
