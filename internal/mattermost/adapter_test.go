@@ -339,13 +339,18 @@ func TestWelcomeCommands(t *testing.T) {
 // Two users at once never see each other's questions.
 func TestConcurrentUsers(t *testing.T) {
 	a := newAdapter(t)
+	var starts []*model.WebSocketEvent
+	for i := range 10 {
+		u := fmt.Sprintf("c%d", i)
+		starts = append(starts, posted(&model.Post{Id: "start-" + u, UserId: u, ChannelId: "dm-" + u, Message: "diagnostic"}, model.ChannelTypeDirect))
+	}
+	a.bot.feed(starts...)
 	var wg sync.WaitGroup
 	for i := range 10 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			u := fmt.Sprintf("c%d", i)
-			a.bot.feed(posted(&model.Post{Id: "start-" + u, UserId: u, ChannelId: "dm-" + u, Message: "diagnostic"}, model.ChannelTypeDirect))
 			for range 20 {
 				p := a.last("dm-" + u)
 				if questionHead(p) == "" {
