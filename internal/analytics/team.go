@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/cloud-pi-native/parcours/internal/lexicon"
 )
 
 // MaxTeamName bounds a team's name, in characters.
@@ -33,24 +35,8 @@ func CleanTeamName(s string) (string, error) {
 }
 
 // TeamKey is what makes two spellings of a team's name the same team:
-// case, accents and spaces aside ("Équipe  Alpha" and "equipe alpha").
+// case, accents, ligatures and spaces aside ("Équipe  Alpha" and "equipe
+// alpha"), folded as everywhere else (lexicon.Fold).
 func TeamKey(name string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(strings.Join(strings.Fields(name), " "))) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		switch r {
-		case '’':
-			r = '\''
-		case 'œ':
-			b.WriteString("oe")
-			continue
-		case 'æ':
-			b.WriteString("ae")
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return lexicon.Fold(strings.Join(strings.Fields(name), " "))
 }
