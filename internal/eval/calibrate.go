@@ -42,7 +42,7 @@ func Collect(ctx context.Context, a Asker, set *Set) ([]Sample, error) {
 // most this share of answerable questions is refused.
 const (
 	SurePrecision = 0.85
-	MaxRefused    = 0.04
+	MaxRefused    = 0.02
 )
 
 // Fit learns the two logistic models of an answer.Calibration and picks
