@@ -73,7 +73,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestAliveOnlyWhenTheServerAnswers(t *testing.T) {
 	srv := newFakeServer(t)
 	b := New(Options{API: &fakeAPI{}, Conversation: conv(echoAsk{}), URL: srv.URL, Token: "t",
-		ProbeInterval: 20 * time.Millisecond, AliveWindow: 300 * time.Millisecond},
+		ProbeInterval: 20 * time.Millisecond, AliveWindow: time.Second},
 		&model.User{Id: "bot", Username: "parcours"})
 	if ok, why := b.Alive(); ok || !strings.Contains(why, "non connecté") {
 		t.Errorf("alive before connecting: %v %q", ok, why)
@@ -84,7 +84,7 @@ func TestAliveOnlyWhenTheServerAnswers(t *testing.T) {
 	defer func() { cancel(); srv.CloseClientConnections(); <-done }()
 	waitFor(t, "alive", func() bool { ok, _ := b.Alive(); return ok })
 	// Alive for several windows while the server answers the pings.
-	time.Sleep(time.Second)
+	time.Sleep(2500 * time.Millisecond)
 	if ok, why := b.Alive(); !ok {
 		t.Fatalf("not alive while the server answers: %s", why)
 	}
