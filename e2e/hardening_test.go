@@ -153,27 +153,37 @@ func TestFloodFromOneUserLimited(t *testing.T) {
 		mmtest.Post(t, c, dm.Id, "", fmt.Sprintf("c'est quoi devsecops ? (%d)", i))
 	}
 	posting := time.Since(start)
-	time.Sleep(3 * time.Second) // the bot answers in milliseconds; a margin for a loaded machine
-	l, _, err := c.GetPostsForChannel(t.Context(), dm.Id, 0, 200, "", false, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answers, polite := 0, 0
+	var answers, polite int
 	var first, last int64
-	for _, p := range l.Posts {
-		switch {
-		case p.UserId != env.BotUserID:
-			if first == 0 || p.CreateAt < first {
-				first = p.CreateAt
-			}
-			continue
-		case strings.Contains(p.Message, "beaucoup de messages"):
-			polite++
-		default:
-			answers++
+	count := func() {
+		l, _, err := c.GetPostsForChannel(t.Context(), dm.Id, 0, 200, "", false, false)
+		if err != nil {
+			t.Fatal(err)
 		}
-		last = max(last, p.CreateAt)
+		answers, polite, first, last = 0, 0, 0, 0
+		for _, p := range l.Posts {
+			switch {
+			case p.UserId != env.BotUserID:
+				if first == 0 || p.CreateAt < first {
+					first = p.CreateAt
+				}
+				continue
+			case strings.Contains(p.Message, "beaucoup de messages"):
+				polite++
+			default:
+				answers++
+			}
+			last = max(last, p.CreateAt)
+		}
 	}
+	// Until the burst is answered and the polite message is out (a loaded
+	// machine may take seconds), then a moment for anything beyond.
+	deadline := time.Now().Add(30 * time.Second)
+	for count(); (answers < 20 || polite < 1) && time.Now().Before(deadline); count() {
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second)
+	count()
 	// A burst of 20, then one more a second (PARCOURS_RATE_LIMIT=60) from
 	// the first question to the last reply.
 	refill := int((last-first)/1000) + 1
