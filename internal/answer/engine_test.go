@@ -413,3 +413,22 @@ func TestNotFoundSuggestsRelatedWordsOfTheBase(t *testing.T) {
 		t.Errorf("tier %s, suggestions %q: want « agilité » offered first", a.Tier, a.Suggestions)
 	}
 }
+
+// The questions a page's owners list in its front matter, in users' words,
+// bring it to those users: the content owners close the gaps the bot
+// reports without touching any word list.
+func TestTypicalQuestionsOfAPage(t *testing.T) {
+	e := openPages(t, map[string]string{
+		"pipeline.md": "---\ntitle: Chaîne d'intégration\nquestions:\n  - ma CI plante, que faire ?\n  - le build est rouge\n---\n\n# Chaîne d'intégration\n\nChaque poussée lance les étapes de construction, de test et d'analyse ; une étape en échec arrête la chaîne et le journal du job dit pourquoi.\n",
+		"jardin.md":   "# Jardin partagé\n\nUne plante verte par bureau : qui arrose la plante le vendredi ? Le planning de l'équipe le dit chaque matin.\n",
+	})
+	for _, q := range []string{"ma CI plante depuis ce matin", "le build est rouge"} {
+		a, err := e.Ask(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := paths(a); len(got) == 0 || got[0] != "pipeline.md#" || a.Tier == TierNone {
+			t.Errorf("%q: the page that lists the question first, answered: %v %s", q, got, a.Tier)
+		}
+	}
+}

@@ -18,6 +18,7 @@ type frontMatter struct {
 	Parcours    string
 	Niveau      int
 	Tags        []string
+	Questions   []string // typical questions the page answers, in users' words
 	URL         string
 	Skip        bool   // search: false, draft: true, published: false
 	Extra       string // text held in the header itself (VitePress home "features")
@@ -60,6 +61,12 @@ func splitFrontMatter(data []byte) (header, body []byte, delim string, lines int
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+// Bounds of a page's typical questions.
+const (
+	maxQuestions   = 50
+	maxQuestionLen = 300
+)
 
 // parseFrontMatter decodes a YAML header. A malformed header returns an error
 // whose line is counted from the top of the file.
@@ -135,6 +142,22 @@ func parseFrontMatter(header []byte) (frontMatter, int, error) {
 				if t = strings.TrimSpace(t); t != "" {
 					fm.Tags = append(fm.Tags, t)
 				}
+			}
+		}
+	}
+	// "questions:": how users ask what the page answers, written by its
+	// owners (for instance from the questions the bot could not answer).
+	for _, k := range []string{"questions", "questions_types", "faq"} {
+		if n, ok := raw[k]; ok && n.Kind == yaml.SequenceNode {
+			for _, c := range n.Content {
+				q := strings.TrimSpace(c.Value)
+				if c.Kind != yaml.ScalarNode || q == "" || len(fm.Questions) == maxQuestions {
+					continue
+				}
+				if r := []rune(q); len(r) > maxQuestionLen {
+					q = string(r[:maxQuestionLen])
+				}
+				fm.Questions = append(fm.Questions, q)
 			}
 		}
 	}

@@ -316,3 +316,14 @@ func TestTemplateTagsAndMDXImportsAreNotText(t *testing.T) {
 		t.Errorf("pages = %d", len(b.Pages))
 	}
 }
+
+func TestFrontMatterQuestions(t *testing.T) {
+	long := strings.Repeat("é", 400)
+	p, warns := parsePage("s", "p.md", []byte("---\ntitle: P\nquestions:\n  - ma CI plante\n  - \"\"\n  - "+long+"\n  - [pas, une, question]\n---\n\nUn texte assez long pour que la page ne soit pas un simple gabarit vide sans contenu.\n"))
+	if p == nil || len(warns) > 0 {
+		t.Fatalf("page %v, warnings %v", p, warns)
+	}
+	if len(p.Questions) != 2 || p.Questions[0] != "ma CI plante" || len([]rune(p.Questions[1])) != maxQuestionLen {
+		t.Errorf("questions = %q", p.Questions)
+	}
+}

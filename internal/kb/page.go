@@ -15,8 +15,11 @@ type Page struct {
 	Parcours string   // learning path the page belongs to, if any
 	Niveau   int      // level 1-3 the page is about, 0 if none
 	Tags     []string // front matter tags (and keywords)
-	URL      string   // link to the page (canonical url, or base URL + path)
-	Sections []Section
+	// Questions are typical questions the page answers, as users ask them
+	// (front matter "questions:"), written by the page's owners.
+	Questions []string `json:",omitempty"`
+	URL       string   // link to the page (canonical url, or base URL + path)
+	Sections  []Section
 	// Definitions are the terms the page defines (glossary tables,
 	// definition lists, "**term** : ..." lines).
 	Definitions []Definition `json:",omitempty"`

@@ -96,7 +96,7 @@ func parsePage(source, name string, data []byte) (*Page, []Warning) {
 	doc := parseMarkdown(body)
 
 	p := &Page{Source: source, Path: name, Title: fm.Title, Summary: fm.Summary,
-		Parcours: fm.Parcours, Niveau: fm.Niveau, Tags: fm.Tags, URL: fm.URL}
+		Parcours: fm.Parcours, Niveau: fm.Niveau, Tags: fm.Tags, Questions: fm.Questions, URL: fm.URL}
 	cur := &Section{}
 	var buf strings.Builder
 	buf.WriteString(htmlText(fm.Extra))

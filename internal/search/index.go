@@ -25,16 +25,17 @@ import (
 // Field names. Page documents carry the page fields, section documents the
 // s_ fields, so that the dictionary of "body" counts pages only.
 const (
-	fTitle    = "title"
-	fHeadings = "headings"
-	fSummary  = "summary"
-	fTags     = "tags"
-	fBody     = "body" // everything a page says, for ranking and page frequency
-	fParcours = "parcours"
-	fNiveau   = "niveau"
-	fSTitle   = "s_title"
-	fSBody    = "s_body"
-	fSPage    = "s_page"
+	fTitle     = "title"
+	fHeadings  = "headings"
+	fSummary   = "summary"
+	fTags      = "tags"
+	fQuestions = "questions" // typical questions the page's owners wrote
+	fBody      = "body"      // everything a page says, for ranking and page frequency
+	fParcours  = "parcours"
+	fNiveau    = "niveau"
+	fSTitle    = "s_title"
+	fSBody     = "s_body"
+	fSPage     = "s_page"
 )
 
 // Index is a searchable knowledge base. It is safe for concurrent searches.
@@ -139,7 +140,7 @@ func newMapping() (mapping.IndexMapping, error) {
 		f.DocValues = false
 		doc.AddFieldMappingsAt(name, f)
 	}
-	for _, n := range []string{fTitle, fHeadings, fSummary, fTags, fBody, fSTitle, fSBody} {
+	for _, n := range []string{fTitle, fHeadings, fSummary, fTags, fQuestions, fBody, fSTitle, fSBody} {
 		text(n)
 	}
 	kw := func(name string) {
@@ -159,13 +160,14 @@ func newMapping() (mapping.IndexMapping, error) {
 }
 
 type pageDoc struct {
-	Title    string `json:"title"`
-	Headings string `json:"headings"`
-	Summary  string `json:"summary"`
-	Tags     string `json:"tags"`
-	Body     string `json:"body"`
-	Parcours string `json:"parcours,omitempty"`
-	Niveau   string `json:"niveau,omitempty"`
+	Title     string `json:"title"`
+	Headings  string `json:"headings"`
+	Summary   string `json:"summary"`
+	Tags      string `json:"tags"`
+	Questions string `json:"questions,omitempty"`
+	Body      string `json:"body"`
+	Parcours  string `json:"parcours,omitempty"`
+	Niveau    string `json:"niveau,omitempty"`
 }
 
 type sectionDoc struct {
@@ -181,6 +183,11 @@ func sectionDocID(p *kb.Page, anchor string) string { return "s|" + p.ID() + "#"
 func newPageDoc(p *kb.Page) pageDoc {
 	var heads, body strings.Builder
 	body.WriteString(p.Title + "\n" + p.Summary + "\n" + strings.Join(p.Tags, ", ") + "\n")
+	// The typical questions are words of the page too (page frequencies
+	// come from the body): "build" in them makes "build" known.
+	for _, q := range p.Questions {
+		body.WriteString(q + "\n")
+	}
 	for _, s := range p.Sections {
 		if s.Title != "" {
 			heads.WriteString(s.Title + "\n")
@@ -189,7 +196,7 @@ func newPageDoc(p *kb.Page) pageDoc {
 		body.WriteString(s.Text + "\n")
 	}
 	d := pageDoc{Title: p.Title, Headings: heads.String(), Summary: p.Summary,
-		Tags: strings.Join(p.Tags, ", "), Body: body.String(), Parcours: p.Parcours}
+		Tags: strings.Join(p.Tags, ", "), Questions: strings.Join(p.Questions, "\n"), Body: body.String(), Parcours: p.Parcours}
 	if p.Niveau > 0 {
 		d.Niveau = strconv.Itoa(p.Niveau)
 	}

@@ -60,7 +60,7 @@ type Hit struct {
 // Field boosts: mild on titles, as heavy title boosts let short pages named
 // with a common word swallow every question holding that word.
 var (
-	pageFields    = map[string]float64{fTitle: 1.5, fHeadings: 1.2, fSummary: 1.2, fTags: 1.3, fBody: 1}
+	pageFields    = map[string]float64{fTitle: 1.5, fHeadings: 1.2, fSummary: 1.2, fTags: 1.3, fQuestions: 1.3, fBody: 1}
 	sectionFields = map[string]float64{fSTitle: 1.5, fSBody: 1}
 )
 
