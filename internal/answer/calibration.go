@@ -35,16 +35,13 @@ type Signals struct {
 	Matched, Specific float64
 }
 
-// vector is the model's input; the order is the models' weights' order.
-func (s Signals) vector() []float64 {
+// Vector returns the signals in the models' order (SignalNames).
+func (s Signals) Vector() []float64 {
 	return []float64{s.Coverage, s.Gap, s.Unknown, s.Rarest, s.Proximity, s.Concepts, s.Second, s.English, s.UnknownWords, s.Jargon, s.Matched, s.Specific}
 }
 
 // SignalNames name the entries of the vector, for the calibration report.
 var SignalNames = []string{"coverage", "gap", "unknown", "rarest", "proximity", "concepts", "second", "english", "unknown_words", "jargon", "matched", "specific"}
-
-// Vector returns the signals in model order.
-func (s Signals) Vector() []float64 { return s.vector() }
 
 // Model is a logistic model over Signals.
 type Model struct {
@@ -67,7 +64,7 @@ func Expand(x []float64) []float64 {
 
 // P is the model's probability for these signals.
 func (m Model) P(s Signals) float64 {
-	x := Expand(s.vector())
+	x := Expand(s.Vector())
 	z := m.Bias
 	for i, w := range m.Weights {
 		if i < len(x) {

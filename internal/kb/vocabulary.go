@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -173,7 +174,7 @@ func expansionAtStart(abbr, text string) string { return findExpansion(abbr, tex
 
 func findExpansion(abbr, text string, atStart bool) string {
 	letters := []rune(lexicon.Fold(abbr))
-	letters = slicesDeleteFunc(letters, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	letters = slices.DeleteFunc(letters, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	if len(letters) < 2 {
 		return ""
 	}
@@ -296,14 +297,4 @@ func firstWords(s string, n int) string {
 		f = f[:n]
 	}
 	return strings.Join(f, " ")
-}
-
-func slicesDeleteFunc(s []rune, del func(rune) bool) []rune {
-	out := s[:0]
-	for _, r := range s {
-		if !del(r) {
-			out = append(out, r)
-		}
-	}
-	return out
 }

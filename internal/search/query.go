@@ -476,7 +476,7 @@ func (ix *Index) bestSections(ctx context.Context, concepts []Concept, hits []Hi
 	for _, h := range out.Hits {
 		// "s|<page id>#<anchor>"
 		id := h.ID[2:]
-		hash := lastIndexByte(id, '#')
+		hash := strings.LastIndexByte(id, '#')
 		pid, anchor := id[:hash], id[hash+1:]
 		if s, ok := best[pid]; ok && s >= h.Score {
 			continue
@@ -523,15 +523,6 @@ func titleHoldsAll(title string, concepts []Concept) bool {
 		}
 	}
 	return n > 0
-}
-
-func lastIndexByte(s string, c byte) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // termCorrector finds indexed terms close to an unknown one.
