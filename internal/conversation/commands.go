@@ -60,24 +60,6 @@ type Index interface {
 	Stats() IndexStats
 }
 
-// Usage is what admins see in `stats`.
-type Usage struct {
-	Answered, Missed  int
-	Useful, NotUseful int
-	RecentMisses      []Miss
-}
-
-// Miss is a question that found nothing.
-type Miss struct {
-	Question string
-	At       time.Time
-}
-
-// UsageSource reads the usage counters from the store.
-type UsageSource interface {
-	Usage(ctx context.Context, recent int) (Usage, error)
-}
-
 // AdminChecker says whether the caller may run admin sub-commands; it is
 // checked on the server side, never trusted from the request.
 type AdminChecker func(ctx context.Context, userID, userName string) (bool, error)
@@ -424,23 +406,8 @@ func (c *Conversation) stats(ctx context.Context, req Request, args []string) (s
 		}
 		b.WriteString(".\n")
 	}
-	if c.stores.Usage == nil {
-		b.WriteString("Aucun compteur disponible.")
-		return b.String(), nil
-	}
-	u, err := c.stores.Usage.Usage(ctx, 10)
-	if err != nil {
-		return "", fmt.Errorf("statistiques: %w", err)
-	}
-	total := u.Answered + u.Missed
-	fmt.Fprintf(&b, "Questions : %d (%d avec réponse, %d sans réponse)\n", total, u.Answered, u.Missed)
-	fmt.Fprintf(&b, "Avis : %d « Utile », %d « Pas utile »\n", u.Useful, u.NotUseful)
-	if len(u.RecentMisses) > 0 {
-		b.WriteString("\nDernières questions sans réponse :\n")
-		for _, m := range u.RecentMisses {
-			fmt.Fprintf(&b, "- %s : %s\n", m.At.UTC().Format("02/01 15:04"), quote.Text(m.Question, quote.Excerpt))
-		}
-	}
+	// The usage figures (questions, feedback, diagnostics) come from the
+	// analytics: the bot serves them with its own "stats" (internal/report).
 	return b.String(), nil
 }
 

@@ -77,12 +77,6 @@ func (f fakeIndex) Reload(ctx context.Context, force bool) (IndexStats, error) {
 }
 func (f fakeIndex) Stats() IndexStats { return IndexStats{Pages: 12, Sections: 80} }
 
-type fakeUsage struct{}
-
-func (fakeUsage) Usage(ctx context.Context, n int) (Usage, error) {
-	return Usage{Answered: 5, Missed: 2, Useful: 3, NotUseful: 1, RecentMisses: []Miss{{Question: "c'est quoi argocd"}}}, nil
-}
-
 func newCommands(t testing.TB, mod func(*Config)) (*Conversation, *fakeKnowledge) {
 	t.Helper()
 	cat, err := parcours.Parse("test.yaml", []byte(catalogYAML))
@@ -90,7 +84,7 @@ func newCommands(t testing.TB, mod func(*Config)) (*Conversation, *fakeKnowledge
 		t.Fatal(err)
 	}
 	k := &fakeKnowledge{cat: cat}
-	cfg := Config{Knowledge: k, Index: fakeIndex{}, Stores: Stores{Usage: fakeUsage{}},
+	cfg := Config{Knowledge: k, Index: fakeIndex{},
 		IsAdmin: func(ctx context.Context, id, name string) (bool, error) { return name == "admin", nil }}
 	if mod != nil {
 		mod(&cfg)
@@ -214,11 +208,8 @@ func TestAdminOnly(t *testing.T) {
 	if got := runText(t, c, "admin", "reindex"); !strings.Contains(got, "12 pages, 80 sections") || !strings.Contains(got, "1 avertissement :") || !strings.Contains(got, "titre manquant") {
 		t.Errorf("reindex: %q", got)
 	}
-	got := runText(t, c, "admin", "stats")
-	for _, s := range []string{"7 (5 avec réponse, 2 sans réponse)", "3 « Utile », 1 « Pas utile »", "c'est quoi argocd"} {
-		if !strings.Contains(got, s) {
-			t.Errorf("stats lacks %q:\n%s", s, got)
-		}
+	if got := runText(t, c, "admin", "stats"); !strings.Contains(got, "12 pages, 80 sections") {
+		t.Errorf("stats: %q", got)
 	}
 }
 
@@ -230,10 +221,10 @@ func TestReindexFailureKeepsOld(t *testing.T) {
 }
 
 // What the user typed is never echoed with live mentions or Markdown: not
-// the unknown sub-command, not the unknown level, not the questions listed
-// to admins.
+// the unknown sub-command, not the unknown level (the questions listed to
+// admins: internal/report).
 func TestEchoesNeverPing(t *testing.T) {
-	c, _ := newCommands(t, func(cfg *Config) { cfg.Stores.Usage = pingUsage{} })
+	c, _ := newCommands(t, nil)
 	for _, text := range []string{"@channel", "sre @all", "**x**", "stats"} {
 		got := runText(t, c, "admin", text)
 		if m := quote.LiveMentions(got); len(m) != 0 {
@@ -243,12 +234,6 @@ func TestEchoesNeverPing(t *testing.T) {
 			t.Errorf("%q: user Markdown live in\n%s", text, got)
 		}
 	}
-}
-
-type pingUsage struct{}
-
-func (pingUsage) Usage(ctx context.Context, n int) (Usage, error) {
-	return Usage{RecentMisses: []Miss{{Question: "alerte\n    @here [clic](http://evil.example)"}}}, nil
 }
 
 // A reindex says what changed; one that would lose most of the base is

@@ -229,7 +229,6 @@ type Stores struct {
 	Record   Recorder
 	Feedback FeedbackStore
 	Welcomed WelcomeStore
-	Usage    UsageSource
 }
 
 // WelcomeOptions say who is welcomed, and with what.
