@@ -13,6 +13,7 @@ import (
 	"github.com/cloud-pi-native/parcours/internal/config"
 	"github.com/cloud-pi-native/parcours/internal/eval"
 	"github.com/cloud-pi-native/parcours/internal/kb"
+	"github.com/cloud-pi-native/parcours/internal/search"
 )
 
 func init() {
@@ -89,6 +90,7 @@ func loadManifest(env *cliEnv, name string) ([]manifestSet, error) {
 func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlagSet("calibrate", "calibrate [--out FICHIER.go] jeux.yaml", env.stderr)
 	out := fs.String("out", "", "écrit le modèle (code Go) dans ce fichier au lieu de la sortie standard")
+	rankOut := fs.String("rang", "", "apprend d'abord le classement des pages et l'écrit (code Go) dans ce fichier")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -99,6 +101,16 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 	sets, err := loadManifest(env, pos[0])
 	if err != nil {
 		return err
+	}
+	if *rankOut != "" {
+		w, used, err := learnRanking(ctx, env, sets)
+		if err != nil {
+			return err
+		}
+		search.SetRankWeights(w)
+		if err := os.WriteFile(*rankOut, eval.RankSource(w, used), 0o644); err != nil {
+			return err
+		}
 	}
 	var samples []eval.Sample
 	var used []string
@@ -126,4 +138,51 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	return os.WriteFile(*out, src, 0o644)
+}
+
+// learnRanking learns the ranking weights from every set, after saying how
+// well weights learned without each set rank that set's questions.
+func learnRanking(ctx context.Context, env *cliEnv, sets []manifestSet) ([search.NumFeatures]float64, []string, error) {
+	// The candidates are collected under the hand-set formula, so that a
+	// calibration gives the same weights whatever the weights in use.
+	search.SetRankWeights(search.PriorWeights)
+	per := make([][]eval.RankQuery, len(sets))
+	for i, s := range sets {
+		eng, err := answer.Open(ctx, answer.Options{Sources: s.Sources, Logger: cliLogger(env.stderr)})
+		if err != nil {
+			return [search.NumFeatures]float64{}, nil, fmt.Errorf("%s: %w", s.Name, err)
+		}
+		per[i], err = eval.CollectRanking(ctx, eng, s.Set)
+		eng.Close()
+		if err != nil {
+			return [search.NumFeatures]float64{}, nil, err
+		}
+	}
+	var all []eval.RankQuery
+	var used []string
+	for i, qs := range per {
+		all = append(all, qs...)
+		if len(qs) == 0 {
+			continue
+		}
+		used = append(used, fmt.Sprintf("%s (%d questions)", sets[i].Name, len(qs)))
+		var others []eval.RankQuery
+		for j := range per {
+			if j != i {
+				others = append(others, per[j]...)
+			}
+		}
+		if len(others) == 0 {
+			continue
+		}
+		_, before := eval.RankLoss(search.PriorWeights, qs)
+		_, after := eval.RankLoss(eval.FitRanking(others), qs)
+		fmt.Fprintf(env.stderr, "classement, %s appris sans lui : premier attendu %.1f %% → %.1f %% (%d questions)\n", sets[i].Name, 100*before, 100*after, len(qs))
+	}
+	if len(all) < 20 {
+		return search.PriorWeights, nil, fmt.Errorf("trop peu de questions pour apprendre le classement (%d, au moins 20)", len(all))
+	}
+	w := eval.FitRanking(all)
+	fmt.Fprintf(env.stderr, "poids du classement : %v %v\n", search.FeatureNames, w)
+	return w, used, nil
 }

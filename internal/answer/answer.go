@@ -64,6 +64,11 @@ type Passage struct {
 	Score     float64 `json:"score"`
 	Parcours  string  `json:"parcours,omitempty"`
 	Niveau    int     `json:"niveau,omitempty"`
+	// Features and Offset are the ranking evidence of a passage the index
+	// ranked (nil for one a rule put first): "parcours calibrate" learns
+	// the ranking from them.
+	Features []float64 `json:"-"`
+	Offset   float64   `json:"-"`
 }
 
 // PathRef points at a learning path, and a level of it when one fits.

@@ -363,7 +363,10 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 					anchor = l
 				}
 			}
-			a.Passages = append(a.Passages, s.passage(h, anchor, terms))
+			ps := s.passage(h, anchor, terms)
+			f := h.Features
+			ps.Features, ps.Offset = f[:], h.Offset
+			a.Passages = append(a.Passages, ps)
 		}
 	}
 	// "c'est quoi DSO ?": a glossary that holds the word defines it, even

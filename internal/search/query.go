@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -55,6 +56,10 @@ type Hit struct {
 	// Proximity is how close together the page holds the question's
 	// concepts, from 0 (scattered) to 1 (in one passage).
 	Proximity float64
+	// Features are the ranking evidence, Offset the log of the multipliers
+	// the request added: what "parcours calibrate" learns the ranking from.
+	Features [NumFeatures]float64
+	Offset   float64
 }
 
 // Field boosts: mild on titles, as heavy title boosts let short pages named
@@ -109,35 +114,81 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		total += c.Weight
 	}
 	top := out.Hits[0].Score
+	type candidate struct {
+		hit  Hit
+		rel  float64
+		locs search.FieldTermLocationMap
+	}
+	var cands []candidate
 	for _, h := range out.Hits {
 		p := ix.pages[h.ID[2:]]
 		if p == nil {
 			continue
 		}
 		matched, cov := coverage(concepts, h.Locations, total)
-		score := h.Score / top * (0.25 + 0.75*cov)
 		prox := proximity(concepts, matched, h.Locations)
-		score *= 1 - proximityWeight + proximityWeight*prox
+		cands = append(cands, candidate{Hit{Page: p, Coverage: cov, Matched: matched, Proximity: prox}, h.Score / top, h.Locations})
+	}
+	hits := make([]Hit, len(cands))
+	for i, c := range cands {
+		h := &hits[i]
+		*h = c.hit
+		p := h.Page
+		h.Features = features(p, c.rel, concepts, h.Matched, h.Coverage, h.Proximity, c.locs, total, 0)
+		// Multipliers the caller or the question set are not learned: they
+		// say what the user asked for, not how well the words match.
 		if req.Prefer != nil {
 			if f := req.Prefer(p); f > 0 {
-				score *= f
+				h.Offset += math.Log(f)
 			}
 		}
 		if req.Parcours != "" && p.Parcours == req.Parcours {
-			score *= 1.15
+			h.Offset += math.Log(1.15)
 			if req.Niveau > 0 && p.Niveau == req.Niveau {
-				score *= 1.1
+				h.Offset += math.Log(1.1)
 			}
 		}
-		res.Hits = append(res.Hits, Hit{Page: p, Score: score, Coverage: cov, Matched: matched, Proximity: prox})
+		h.Score = rankScore(&h.Features) + h.Offset
 	}
+	// The sections are searched only for the pages they can lift into the
+	// answer: a section holding the whole question adds at most its
+	// feature's weight (twice the pages wanted, for copies dropped later).
+	scores := make([]float64, len(hits))
+	for i := range hits {
+		scores[i] = hits[i].Score
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(scores)))
+	floor := scores[min(2*req.Limit, len(scores))-1] - math.Max(rankWeights[featSectionCoverage], 0)
+	var near []Hit
+	for _, h := range hits {
+		if h.Score >= floor {
+			near = append(near, h)
+		}
+	}
+	secs, err := ix.sectionEvidence(ctx, concepts, total, near)
+	if err != nil {
+		return nil, err
+	}
+	for i := range hits {
+		h := &hits[i]
+		if e, ok := secs[h.Page.ID()]; ok {
+			h.Section = e.anchor
+			h.Features[featSectionCoverage] = e.cov
+		}
+		h.Score = math.Exp(rankScore(&h.Features) + h.Offset)
+	}
+	res.Hits = hits
 	sort.SliceStable(res.Hits, func(i, j int) bool { return res.Hits[i].Score > res.Hits[j].Score })
 	res.Hits = dropCopies(res.Hits, req.Limit)
 	if len(res.Hits) > req.Limit {
 		res.Hits = res.Hits[:req.Limit]
 	}
-	if err := ix.bestSections(ctx, concepts, res.Hits); err != nil {
-		return nil, err
+	// A question that names only the page's subject ("GitLab", "les
+	// secrets") is about the whole page: link its top, not a section.
+	for i := range res.Hits {
+		if titleHoldsAll(res.Hits[i].Page.Title, concepts) {
+			res.Hits[i].Section = ""
+		}
 	}
 	return res, nil
 }
@@ -450,15 +501,24 @@ func coverage(concepts []Concept, locs search.FieldTermLocationMap, total float6
 	return matched, got / total
 }
 
-// bestSections picks, for each hit, the section that best answers; the page
-// keeps its rank, the link points at the section.
-func (ix *Index) bestSections(ctx context.Context, concepts []Concept, hits []Hit) error {
+// sectionMatch is the best section of a page for a question.
+type sectionMatch struct {
+	anchor string
+	score  float64 // bleve's score of the section
+	cov    float64 // weighted share of the concepts the section holds
+}
+
+// sectionEvidence finds, for each candidate page, the section that best
+// answers (the link points at it) and how much of the question one
+// section holds: a page that answers has a section that does.
+func (ix *Index) sectionEvidence(ctx context.Context, concepts []Concept, total float64, hits []Hit) (map[string]sectionMatch, error) {
+	best := map[string]sectionMatch{}
 	if len(hits) == 0 {
-		return nil
+		return best, nil
 	}
 	cq := ix.conceptsQuery(concepts, sectionFields)
 	if cq == nil {
-		return nil
+		return best, nil
 	}
 	var pageQs []query.Query
 	for _, h := range hits {
@@ -468,34 +528,25 @@ func (ix *Index) bestSections(ctx context.Context, concepts []Concept, hits []Hi
 	}
 	q := bleve.NewConjunctionQuery(bleve.NewDisjunctionQuery(pageQs...), cq)
 	sr := bleve.NewSearchRequestOptions(q, 20*len(hits), 0, false)
+	sr.IncludeLocations = true
 	out, err := ix.sidx.SearchInContext(ctx, sr)
 	if err != nil {
-		return fmt.Errorf("recherche des sections: %w", err)
+		return nil, fmt.Errorf("recherche des sections: %w", err)
 	}
-	best := map[string]float64{}
 	for _, h := range out.Hits {
 		// "s|<page id>#<anchor>"
 		id := h.ID[2:]
 		hash := strings.LastIndexByte(id, '#')
 		pid, anchor := id[:hash], id[hash+1:]
-		if s, ok := best[pid]; ok && s >= h.Score {
-			continue
+		_, cov := coverage(concepts, h.Locations, total)
+		m, seen := best[pid]
+		if !seen || h.Score > m.score {
+			m.anchor, m.score = anchor, h.Score
 		}
-		best[pid] = h.Score
-		for i := range hits {
-			if hits[i].Page.ID() == pid {
-				hits[i].Section = anchor
-			}
-		}
+		m.cov = math.Max(m.cov, cov)
+		best[pid] = m
 	}
-	// A question that names only the page's subject ("GitLab", "les
-	// secrets") is about the whole page: link its top, not a section.
-	for i := range hits {
-		if titleHoldsAll(hits[i].Page.Title, concepts) {
-			hits[i].Section = ""
-		}
-	}
-	return nil
+	return best, nil
 }
 
 // titleHoldsAll reports whether a title holds every concept of the

@@ -1,0 +1,118 @@
+package search
+
+import (
+	"math"
+	"path"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/search"
+
+	"github.com/cloud-pi-native/parcours/internal/kb"
+)
+
+// The ranking of a page is a linear model over evidence bleve's score alone
+// does not weigh: which fields hold the question's concepts, how close
+// together, how long the page is. Its weights are learned by "parcours
+// calibrate" on question sets written on several documentations
+// (rank_model.go); the first three features with weight 1 and the others 0
+// are the hand-set formula the model replaced, and the learning is pulled
+// towards it, so a feature moves only where the questions show it should.
+const (
+	featBleve           = iota // log of bleve's score relative to the best page's
+	featCoverage               // log(0.25 + 0.75 × weighted share of concepts held)
+	featProximity              // log(0.6 + 0.4 × closeness of the concepts in the body)
+	featTitle                  // weighted share of concepts in the title
+	featHeadings               // weighted share of concepts in the headings
+	featMeta                   // weighted share in the summary, tags or typical questions
+	featLength                 // log of the page's text length, /10
+	featRarest                 // 1 when the page holds the question's rarest concept
+	featIndex                  // 1 for a folder's index page (README, index)
+	featSectionCoverage        // weighted share of the concepts the best-holding section has
+	NumFeatures
+)
+
+// FeatureNames names the ranking features, in order.
+var FeatureNames = [NumFeatures]string{"bleve", "coverage", "proximity", "title", "headings", "meta", "length", "rarest", "index", "sectionCoverage"}
+
+// PriorWeights are the weights of the hand-set formula: the learning starts
+// from them and is pulled back towards them.
+var PriorWeights = [NumFeatures]float64{featBleve: 1, featCoverage: 1, featProximity: 1}
+
+// rankWeights are the weights in use; SetRankWeights changes them (for
+// learning them).
+var rankWeights = learnedRankWeights
+
+// SetRankWeights replaces the ranking weights of every index of the process
+// and returns the previous ones. Only "parcours calibrate" needs it, before
+// any search runs.
+func SetRankWeights(w [NumFeatures]float64) [NumFeatures]float64 {
+	old := rankWeights
+	rankWeights = w
+	return old
+}
+
+// rankScore is the linear score of a feature vector.
+func rankScore(x *[NumFeatures]float64) float64 {
+	s := 0.0
+	for i, w := range rankWeights {
+		s += w * x[i]
+	}
+	return s
+}
+
+// features computes the ranking evidence of one bleve hit.
+func features(p *kb.Page, rel float64, concepts []Concept, matched []bool, cov, prox float64, locs search.FieldTermLocationMap, total, secCov float64) [NumFeatures]float64 {
+	var x [NumFeatures]float64
+	x[featBleve] = math.Log(math.Max(rel, 1e-6))
+	x[featCoverage] = math.Log(0.25 + 0.75*cov)
+	x[featProximity] = math.Log(1 - proximityWeight + proximityWeight*prox)
+	x[featTitle] = fieldCoverage(concepts, total, locs[fTitle])
+	x[featHeadings] = fieldCoverage(concepts, total, locs[fHeadings])
+	x[featMeta] = max(fieldCoverage(concepts, total, locs[fSummary]),
+		fieldCoverage(concepts, total, locs[fTags]), fieldCoverage(concepts, total, locs[fQuestions]))
+	n := 0
+	for _, s := range p.Sections {
+		n += len(s.Text)
+	}
+	x[featLength] = math.Log1p(float64(n)) / 10
+	rarest, heaviest := -1, 0.0
+	for i, c := range concepts {
+		if !c.Unknown && c.Weight > heaviest {
+			rarest, heaviest = i, c.Weight
+		}
+	}
+	if rarest >= 0 && rarest < len(matched) && matched[rarest] {
+		x[featRarest] = 1
+	}
+	base := strings.ToLower(strings.TrimSuffix(path.Base(p.Path), path.Ext(p.Path)))
+	if base == "readme" || base == "index" || base == "_index" {
+		x[featIndex] = 1
+	}
+	x[featSectionCoverage] = secCov
+	return x
+}
+
+// fieldCoverage is the weighted share of the concepts one field holds, by
+// the exact terms of their alternatives.
+func fieldCoverage(concepts []Concept, total float64, terms search.TermLocationMap) float64 {
+	if total == 0 || len(terms) == 0 {
+		return 0
+	}
+	got := 0.0
+	for _, c := range concepts {
+		for _, a := range c.Alts {
+			all := len(a.Terms) > 0
+			for _, t := range a.Terms {
+				if _, ok := terms[t]; !ok {
+					all = false
+					break
+				}
+			}
+			if all {
+				got += c.Weight
+				break
+			}
+		}
+	}
+	return got / total
+}
