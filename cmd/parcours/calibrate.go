@@ -114,6 +114,7 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	var samples []eval.Sample
 	var used []string
+	bySet := map[string][]eval.Sample{}
 	for _, s := range sets {
 		eng, err := answer.Open(ctx, answer.Options{Sources: s.Sources, Logger: cliLogger(env.stderr)})
 		if err != nil {
@@ -125,7 +126,31 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 		samples = append(samples, got...)
+		bySet[s.Name] = append(bySet[s.Name], got...)
 		used = append(used, fmt.Sprintf("%s (%d questions)", s.Name, len(got)))
+	}
+	var cvIn, cvInNone, cvOff, cvOffNone int
+	// How the tiers hold on a question file learned without it (both
+	// copies of a file asked on two documentations are left out together).
+	for name, own := range bySet {
+		var others []eval.Sample
+		for n, ss := range bySet {
+			if n != name {
+				others = append(others, ss...)
+			}
+		}
+		if c, err := eval.Fit(others); err == nil {
+			fmt.Fprintf(env.stderr, "paliers, %s appris sans lui : %s\n", name, eval.Summary(c, own))
+			in, inNone, off, offNone := eval.Refusals(c, own)
+			cvIn += in
+			cvInNone += inNone
+			cvOff += off
+			cvOffNone += offNone
+		}
+	}
+	if cvIn > 0 && cvOff > 0 {
+		fmt.Fprintf(env.stderr, "paliers, chaque jeu appris sans lui : %.1f %% des questions du sujet refusées, %.1f %% des hors sujet refusées\n",
+			100*float64(cvInNone)/float64(cvIn), 100*float64(cvOffNone)/float64(cvOff))
 	}
 	c, err := eval.Fit(samples)
 	if err != nil {

@@ -179,6 +179,27 @@ func Summary(c answer.Calibration, samples []Sample) string {
 		in, inSure, inSureRight, inNone, off, offNone)
 }
 
+// Refusals counts the answerable questions among samples and those a
+// calibration refuses, then the same for off-topic questions.
+func Refusals(c answer.Calibration, samples []Sample) (in, inNone, off, offNone int) {
+	for _, s := range samples {
+		sig := signalsFrom(s.X)
+		none := c.Correct.P(sig) < c.SureAt && c.Answerable.P(sig) < c.AnswerAt
+		if s.Answerable {
+			in++
+			if none {
+				inNone++
+			}
+		} else {
+			off++
+			if none {
+				offNone++
+			}
+		}
+	}
+	return in, inNone, off, offNone
+}
+
 // signalsFrom reads the signals back from a sample's inputs (the first
 // entries; the pair products follow).
 func signalsFrom(x []float64) answer.Signals {
