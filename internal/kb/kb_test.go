@@ -327,3 +327,27 @@ func TestFrontMatterQuestions(t *testing.T) {
 		t.Errorf("questions = %q", p.Questions)
 	}
 }
+
+func TestCodeBlocksAreKeptApartFromTheText(t *testing.T) {
+	src := "# Secrets en CI\n\nLe job lit les secrets du coffre avant la construction de l'image.\n\n" +
+		"- Exemple :\n\n  ```yaml\n  read_secret:\n    stage: read-secret\n  ```\n\nLe message d'erreur :\n\n" +
+		"    PKIX path building failed\n\nFin de la page, avec assez de mots pour être indexée.\n"
+	p, _ := parsePage("s", "ci.md", []byte(src))
+	if p == nil {
+		t.Fatal("page not parsed")
+	}
+	for _, want := range []string{"read_secret:", "stage: read-secret", "PKIX path building failed"} {
+		if !strings.Contains(p.Code, want) {
+			t.Errorf("code blocks lost %q: %q", want, p.Code)
+		}
+	}
+	for _, s := range p.Sections {
+		if strings.Contains(s.Text, "read_secret") || strings.Contains(s.Text, "PKIX") {
+			t.Errorf("code shown as prose in section %q: %q", s.Anchor, s.Text)
+		}
+	}
+	huge := "# Gros\n\nUne page de configuration avec assez de mots pour être indexée sans souci.\n\n```\n" + strings.Repeat("cle: valeur\n", MaxPageCode/4) + "```\n"
+	if p, _ := parsePage("s", "gros.md", []byte(huge)); p == nil || len(p.Code) > MaxPageCode {
+		t.Errorf("code not bounded to %d bytes", MaxPageCode)
+	}
+}

@@ -23,6 +23,10 @@ type Page struct {
 	// Definitions are the terms the page defines (glossary tables,
 	// definition lists, "**term** : ..." lines).
 	Definitions []Definition `json:",omitempty"`
+	// Code is the text of the page's code blocks (commands, configuration,
+	// logs), up to MaxPageCode bytes: not prose to show, but where the job
+	// names, identifiers and error messages users paste are written.
+	Code string `json:",omitempty"`
 	// links are the relative links to other Markdown files, resolved
 	// against this page ("../guide/team.md#roles" -> "guide/team.md#roles").
 	links []string

@@ -48,6 +48,8 @@ const (
 	// MaxPageText bounds the text of a page indexed (bytes of plain text);
 	// the rest is not indexed.
 	MaxPageText = 1 << 20
+	// MaxPageCode bounds the text of a page's code blocks indexed.
+	MaxPageCode = 64 << 10
 )
 
 // minWords is the size under which a page is a placeholder, not content:
@@ -102,6 +104,7 @@ func parsePage(source, name string, data []byte) (*Page, []Warning) {
 	buf.WriteString(htmlText(fm.Extra))
 	textLeft, folded, cut := MaxPageText, 0, false
 	var fold strings.Builder // text of the sections beyond MaxSections
+	var code strings.Builder // text of the code blocks
 	// take spends the page's text budget on text, cut when it runs out.
 	take := func(text string) string {
 		kept := cutText(text, textLeft)
@@ -150,10 +153,14 @@ func parsePage(source, name string, data []byte) (*Page, []Warning) {
 			continue
 		}
 		blockText(&buf, n, body)
+		if code.Len() < MaxPageCode {
+			codeText(&code, n, body)
+		}
 		p.Definitions = collectDefinitions(p.Definitions, n, body, cur.Anchor,
 			glossaryWords.MatchString(p.Title) || glossaryWords.MatchString(cur.Title))
 	}
 	flush()
+	p.Code = cutText(strings.TrimSpace(code.String()), MaxPageCode)
 	if folded > 0 {
 		last := &p.Sections[len(p.Sections)-1]
 		last.Text = strings.TrimSpace(last.Text + fold.String())
@@ -287,6 +294,23 @@ func blockText(buf *strings.Builder, n ast.Node, src []byte) {
 	}
 	if _, ok := n.(*extast.TableHeader); ok {
 		buf.WriteString("\n")
+	}
+}
+
+// codeText appends the lines of the code blocks in a block node.
+func codeText(buf *strings.Builder, n ast.Node, src []byte) {
+	switch n.(type) {
+	case *ast.FencedCodeBlock, *ast.CodeBlock:
+		lines := n.Lines()
+		for i := 0; i < lines.Len() && buf.Len() < MaxPageCode; i++ {
+			seg := lines.At(i)
+			buf.Write(seg.Value(src))
+		}
+		buf.WriteByte('\n')
+		return
+	}
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		codeText(buf, c, src)
 	}
 }
 

@@ -122,7 +122,7 @@ var maxBaseText = MaxBaseText
 
 // textSize is the text a page brings to the index.
 func (p *Page) textSize() int {
-	n := len(p.Title) + len(p.Summary)
+	n := len(p.Title) + len(p.Summary) + len(p.Code)
 	for _, s := range p.Sections {
 		n += len(s.Title) + len(s.Text)
 	}

@@ -61,7 +61,9 @@ func (ix *Index) expand(c *Concept, req Request) {
 		}
 	}
 	unknown := ix.df[own] == 0
-	if req.English || unknown {
+	// In a French question, an unknown word of the French dictionary is
+	// French: read as English, "misérables" became "mal", "mauvais".
+	if req.English || unknown && !lexicon.Known(word) {
 		add(lexicon.English(word), englishWeight, maxEnglish)
 	}
 	// Families only rescue a word no page holds: for a word the pages

@@ -31,6 +31,7 @@ const (
 	fTags      = "tags"
 	fQuestions = "questions" // typical questions the page's owners wrote
 	fBody      = "body"      // everything a page says, for ranking and page frequency
+	fCode      = "code"      // the page's code blocks: identifiers, commands, error messages
 	fParcours  = "parcours"
 	fNiveau    = "niveau"
 	fSTitle    = "s_title"
@@ -140,7 +141,7 @@ func newMapping() (mapping.IndexMapping, error) {
 		f.DocValues = false
 		doc.AddFieldMappingsAt(name, f)
 	}
-	for _, n := range []string{fTitle, fHeadings, fSummary, fTags, fQuestions, fBody, fSTitle, fSBody} {
+	for _, n := range []string{fTitle, fHeadings, fSummary, fTags, fQuestions, fBody, fCode, fSTitle, fSBody} {
 		text(n)
 	}
 	kw := func(name string) {
@@ -166,6 +167,7 @@ type pageDoc struct {
 	Tags      string `json:"tags"`
 	Questions string `json:"questions,omitempty"`
 	Body      string `json:"body"`
+	Code      string `json:"code,omitempty"`
 	Parcours  string `json:"parcours,omitempty"`
 	Niveau    string `json:"niveau,omitempty"`
 }
@@ -196,7 +198,7 @@ func newPageDoc(p *kb.Page) pageDoc {
 		body.WriteString(s.Text + "\n")
 	}
 	d := pageDoc{Title: p.Title, Headings: heads.String(), Summary: p.Summary,
-		Tags: strings.Join(p.Tags, ", "), Questions: strings.Join(p.Questions, "\n"), Body: body.String(), Parcours: p.Parcours}
+		Tags: strings.Join(p.Tags, ", "), Questions: strings.Join(p.Questions, "\n"), Body: body.String(), Code: p.Code, Parcours: p.Parcours}
 	if p.Niveau > 0 {
 		d.Niveau = strconv.Itoa(p.Niveau)
 	}
@@ -332,24 +334,34 @@ func (b *batcher) flush() error {
 // loadFrequencies reads page frequencies from the dictionary of the pages'
 // body field.
 func (ix *Index) loadFrequencies() error {
-	dict, err := ix.idx.FieldDict(fBody)
+	ix.df = map[string]int{}
+	// A word only in code blocks is known too (a job's name, an error
+	// message): its page frequency is the larger of the two.
+	for _, field := range []string{fBody, fCode} {
+		if err := ix.readDict(field); err != nil {
+			return err
+		}
+	}
+	ix.nPages = len(ix.pages)
+	return nil
+}
+
+func (ix *Index) readDict(field string) error {
+	dict, err := ix.idx.FieldDict(field)
 	if err != nil {
 		return fmt.Errorf("lecture du dictionnaire: %w", err)
 	}
 	defer dict.Close()
-	ix.df = map[string]int{}
 	for {
 		e, err := dict.Next()
 		if err != nil {
 			return fmt.Errorf("lecture du dictionnaire: %w", err)
 		}
 		if e == nil {
-			break
+			return nil
 		}
-		ix.df[e.Term] = int(e.Count)
+		ix.df[e.Term] = max(ix.df[e.Term], int(e.Count))
 	}
-	ix.nPages = len(ix.pages)
-	return nil
 }
 
 // idf is the inverse page frequency of a term; unknown terms get the

@@ -65,9 +65,13 @@ type Hit struct {
 // Field boosts: mild on titles, as heavy title boosts let short pages named
 // with a common word swallow every question holding that word.
 var (
-	pageFields    = map[string]float64{fTitle: 1.5, fHeadings: 1.2, fSummary: 1.2, fTags: 1.3, fQuestions: 1.3, fBody: 1}
+	pageFields    = map[string]float64{fTitle: 1.5, fHeadings: 1.2, fSummary: 1.2, fTags: 1.3, fQuestions: 1.3, fBody: 1, fCode: codeBoost}
 	sectionFields = map[string]float64{fSTitle: 1.5, fSBody: 1}
 )
+
+// codeBoost is the weight of a word found in code blocks: evidence of the
+// identifier or message a user pasted, not of the page's subject.
+const codeBoost = 0.5
 
 const synonymBoost = 0.9 // a synonym is slightly weaker evidence than the user's word
 

@@ -8,14 +8,14 @@ package search
 //   - ../../shared/eval-sets/cpn/questions.yaml (94 questions)
 //   - ../../shared/eval-sets/train/demarches-simplifiees/questions.yaml (84 questions)
 var learnedRankWeights = [NumFeatures]float64{
-	featBleve:           1.258,
-	featCoverage:        1.537,
-	featProximity:       1.03,
-	featTitle:           0.131,
-	featHeadings:        0.138,
-	featMeta:            0.192,
-	featLength:          -0.008,
-	featRarest:          0.552,
-	featIndex:           -0.085,
-	featSectionCoverage: 0.513,
+	featBleve:           1.221,
+	featCoverage:        1.562,
+	featProximity:       1.002,
+	featTitle:           0.138,
+	featHeadings:        0.159,
+	featMeta:            0.196,
+	featLength:          0.011,
+	featRarest:          0.605,
+	featIndex:           -0.069,
+	featSectionCoverage: 0.546,
 }

@@ -153,3 +153,29 @@ func TestSubjectAloneLinksThePageTop(t *testing.T) {
 		}
 	}
 }
+
+func TestWordsOfCodeBlocksFindTheirPage(t *testing.T) {
+	pages := []*kb.Page{
+		{Source: "s", Path: "vault.md", Title: "Coffre de secrets", Code: "read_secret:\n  stage: read-secret\n",
+			Sections: []kb.Section{{Text: "Le pipeline lit ses secrets dans le coffre avant de construire l'image."}}},
+		{Source: "s", Path: "pipeline.md", Title: "Le pipeline",
+			Sections: []kb.Section{{Text: "Le pipeline construit, teste et déploie l'application à chaque commit."}}},
+	}
+	ix, err := Build(context.Background(), &kb.Base{Pages: pages}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	res, err := ix.Search(context.Background(), Request{Question: "le job read_secret plante, pourquoi ?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].Page.Path != "vault.md" {
+		t.Fatalf("a job named only in a code block: %+v %+v", res.Hits, res.Concepts)
+	}
+	for _, c := range res.Concepts {
+		if c.Surface == "read_secret" && c.Unknown {
+			t.Errorf("a word of a code block is unknown: %+v", c)
+		}
+	}
+}
