@@ -298,7 +298,9 @@ func (ix *Index) resolve(concepts []Concept, req Request) error {
 		if len(c.Alts) >= 1 && len(c.Alts[0].Terms) == 1 && !c.Fuzzy {
 			before := df
 			ix.expand(c, req)
-			df = ix.conceptDF(c)
+			// df may come from the word's root ("instructuer" and
+			// "instructeur"): the expansion keeps it known.
+			df = max(df, ix.conceptDF(c))
 			c.Rescued = before == 0 && df > 0
 		}
 		c.Unknown = df == 0

@@ -8,14 +8,14 @@ package search
 //   - ../../shared/eval-sets/cpn/questions.yaml (94 questions)
 //   - ../../shared/eval-sets/train/demarches-simplifiees/questions.yaml (84 questions)
 var learnedRankWeights = [NumFeatures]float64{
-	featBleve:           1.221,
-	featCoverage:        1.562,
-	featProximity:       1.002,
-	featTitle:           0.138,
-	featHeadings:        0.159,
-	featMeta:            0.196,
+	featBleve:           1.241,
+	featCoverage:        1.563,
+	featProximity:       1.005,
+	featTitle:           0.131,
+	featHeadings:        0.153,
+	featMeta:            0.192,
 	featLength:          0.011,
-	featRarest:          0.605,
-	featIndex:           -0.069,
-	featSectionCoverage: 0.546,
+	featRarest:          0.588,
+	featIndex:           -0.067,
+	featSectionCoverage: 0.548,
 }

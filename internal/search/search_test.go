@@ -179,3 +179,31 @@ func TestWordsOfCodeBlocksFindTheirPage(t *testing.T) {
 		}
 	}
 }
+
+func TestAWordKnownThroughItsRootStaysKnown(t *testing.T) {
+	pages := []*kb.Page{
+		{Source: "s", Path: "instruction.md", Title: "Instruire un dossier",
+			Sections: []kb.Section{{Text: "L'instructeur voit les dossiers déposés sur ses démarches et les instruit."}}},
+		{Source: "s", Path: "usager.md", Title: "Déposer un dossier",
+			Sections: []kb.Section{{Text: "L'usager remplit le formulaire de la démarche puis dépose son dossier."}}},
+	}
+	ix, err := Build(context.Background(), &kb.Base{Pages: pages}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	// A typo the corrector leaves alone (its root is indexed) must not
+	// make the word unknown: the root finds the page.
+	res, err := ix.Search(context.Background(), Request{Question: "je suis instructuer, je vois aucun dossier"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res.Concepts {
+		if c.Surface == "instructuer" && c.Unknown {
+			t.Errorf("a word known through its root is unknown: %+v", c)
+		}
+	}
+	if len(res.Hits) == 0 || res.Hits[0].Page.Path != "instruction.md" {
+		t.Errorf("the page of the word's root should come first: %+v", res.Hits)
+	}
+}
