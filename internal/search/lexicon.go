@@ -1,6 +1,8 @@
 package search
 
 import (
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"regexp"
 	"sort"
 	"strconv"
@@ -290,4 +292,20 @@ var demonstrativeRE = regexp.MustCompile(`(?i)\b(ce|cet|cette|ces|celui|celle|ce
 
 func isDigit(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// englishStopWords are the Snowball project's English stop words, as bleve
+// ships them: in an English question, "and", "or", "into" carry no topic
+// (the French analyzer keeps them as words no page holds).
+var englishStopWords = sync.OnceValue(func() analysis.TokenMap {
+	m := analysis.NewTokenMap()
+	if err := m.LoadBytes(en.EnglishStopWords); err != nil {
+		panic(err) // bleve's own list
+	}
+	return m
+})
+
+func isEnglishStopWord(w string) bool {
+	_, ok := englishStopWords()[strings.ToLower(w)]
+	return ok
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -85,6 +86,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		req.Limit = 3
 	}
 	concepts := ix.lex.Concepts(req.Question)
+	if req.English {
+		concepts = slices.DeleteFunc(concepts, func(c Concept) bool { return isEnglishStopWord(c.Surface) })
+	}
 	if err := ix.resolve(concepts, req); err != nil {
 		return nil, err
 	}

@@ -9,13 +9,13 @@ package search
 //   - ../../shared/eval-sets/train/demarches-simplifiees/questions.yaml (84 questions)
 var learnedRankWeights = [NumFeatures]float64{
 	featBleve:           1.241,
-	featCoverage:        1.563,
-	featProximity:       1.005,
-	featTitle:           0.131,
-	featHeadings:        0.153,
-	featMeta:            0.192,
+	featCoverage:        1.566,
+	featProximity:       1,
+	featTitle:           0.135,
+	featHeadings:        0.154,
+	featMeta:            0.194,
 	featLength:          0.011,
-	featRarest:          0.588,
-	featIndex:           -0.067,
-	featSectionCoverage: 0.548,
+	featRarest:          0.585,
+	featIndex:           -0.068,
+	featSectionCoverage: 0.553,
 }

@@ -207,3 +207,32 @@ func TestAWordKnownThroughItsRootStaysKnown(t *testing.T) {
 		t.Errorf("the page of the word's root should come first: %+v", res.Hits)
 	}
 }
+
+func TestEnglishStopWordsCarryNoTopic(t *testing.T) {
+	pages := []*kb.Page{
+		{Source: "s", Path: "secrets.md", Title: "Gestion des secrets",
+			Sections: []kb.Section{{Text: "Les secrets et les mots de passe se rangent dans le coffre, jamais dans le dépôt."}}},
+	}
+	ix, err := Build(context.Background(), &kb.Base{Pages: pages}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	res, err := ix.Search(context.Background(), Request{Question: "secrets and tokens into the vault", English: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res.Concepts {
+		if c.Surface == "and" || c.Surface == "into" {
+			t.Errorf("an English stop word weighs as a word no page holds: %+v", c)
+		}
+	}
+	// The same word in a French question is left to the French analysis.
+	res, err = ix.Search(context.Background(), Request{Question: "secrets and co"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if surfaces(res.Concepts) != "secrets|and|co" {
+		t.Errorf("French question: %s", surfaces(res.Concepts))
+	}
+}
