@@ -1,6 +1,11 @@
 package search
 
-import "strings"
+import (
+	"strings"
+	"sync"
+
+	"github.com/cloud-pi-native/parcours/internal/lexicon"
+)
 
 // everydayWords are words of daily life, frequent in any French or English
 // text, that documentation may contain in passing ("la synchronisation prend
@@ -34,3 +39,36 @@ var everydayWords = strings.Fields(`
 	holiday holidays vacation salary pay lunch dinner food restaurant train car game win won
 	football movie music birthday gift joke good bad big small easy hard simple
 `)
+
+// everydayLemmas are the everyday words and their lemmas, folded: the
+// light stemmer conflates words the list does not hold with words it does
+// ("paiement" and "paie" are both "paie"), the dictionary does not.
+var everydayLemmas = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range everydayWords {
+		m[lexicon.Fold(w)] = true
+		for _, l := range lexicon.Lemmas(w) {
+			m[lexicon.Fold(l)] = true
+		}
+	}
+	return m
+})
+
+// isEverydayWord reports whether a word of a question, analyzed as term, is
+// a word of daily life: by its lemmas when the dictionary knows it, by its
+// analyzed term otherwise.
+func isEverydayWord(word, term string) bool {
+	if !IsEveryday(term) {
+		return false
+	}
+	lemmas := lexicon.Lemmas(word)
+	if len(lemmas) == 0 {
+		return true
+	}
+	for _, l := range lemmas {
+		if everydayLemmas()[lexicon.Fold(l)] {
+			return true
+		}
+	}
+	return false
+}

@@ -319,7 +319,7 @@ func (ix *Index) resolve(concepts []Concept, req Request) error {
 			case IsGeneric(t):
 				c.generic = true
 				c.Weight *= genericWeight
-			case IsEveryday(t):
+			case isEverydayWord(c.Alts[0].Text, t):
 				// Unknown to every page, "salaire" still says the question
 				// is elsewhere: it keeps its full weight.
 				c.everyday = true

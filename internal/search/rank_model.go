@@ -9,13 +9,13 @@ package search
 //   - ../../shared/eval-sets/train/demarches-simplifiees/questions.yaml (84 questions)
 var learnedRankWeights = [NumFeatures]float64{
 	featBleve:           1.241,
-	featCoverage:        1.566,
-	featProximity:       1,
-	featTitle:           0.135,
+	featCoverage:        1.567,
+	featProximity:       1.003,
+	featTitle:           0.133,
 	featHeadings:        0.154,
 	featMeta:            0.194,
-	featLength:          0.011,
-	featRarest:          0.585,
-	featIndex:           -0.068,
+	featLength:          0.01,
+	featRarest:          0.592,
+	featIndex:           -0.067,
 	featSectionCoverage: 0.553,
 }

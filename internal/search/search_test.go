@@ -236,3 +236,16 @@ func TestEnglishStopWordsCarryNoTopic(t *testing.T) {
 		t.Errorf("French question: %s", surfaces(res.Concepts))
 	}
 }
+
+func TestEverydayWordsAreToldByTheirLemma(t *testing.T) {
+	// The light stemmer makes "paiement" and "paie" (an everyday word) one
+	// term; the dictionary tells them apart.
+	if isEverydayWord("paiement", Terms("paiement")[0]) {
+		t.Error("« paiement » weighs like the everyday « paie »")
+	}
+	for _, w := range []string{"paie", "semaine", "voiture"} {
+		if !isEverydayWord(w, Terms(w)[0]) {
+			t.Errorf("%q is an everyday word", w)
+		}
+	}
+}
