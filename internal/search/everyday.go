@@ -40,33 +40,46 @@ var everydayWords = strings.Fields(`
 	football movie music birthday gift joke good bad big small easy hard simple
 `)
 
-// everydayLemmas are the everyday words and their lemmas, folded: the
-// light stemmer conflates words the list does not hold with words it does
-// ("paiement" and "paie" are both "paie"), the dictionary does not.
-var everydayLemmas = sync.OnceValue(func() map[string]bool {
+// listLemmas are the words of a list and their lemmas, in lower case: the
+// light stemmer conflates words a list does not hold with words it does
+// ("paiement" and "paie", "marché" and "marche", "conseiller" and
+// "conseils" are one term each), the dictionary does not.
+func listLemmas(words []string) map[string]bool {
 	m := map[string]bool{}
-	for _, w := range everydayWords {
-		m[lexicon.Fold(w)] = true
+	for _, w := range words {
+		m[strings.ToLower(w)] = true
 		for _, l := range lexicon.Lemmas(w) {
-			m[lexicon.Fold(l)] = true
+			m[strings.ToLower(l)] = true
 		}
 	}
 	return m
-})
+}
+
+var (
+	everydayLemmas = sync.OnceValue(func() map[string]bool { return listLemmas(everydayWords) })
+	genericLemmas  = sync.OnceValue(func() map[string]bool { return listLemmas(genericWords) })
+)
 
 // isEverydayWord reports whether a word of a question, analyzed as term, is
 // a word of daily life: by its lemmas when the dictionary knows it, by its
 // analyzed term otherwise.
 func isEverydayWord(word, term string) bool {
-	if !IsEveryday(term) {
-		return false
-	}
-	lemmas := lexicon.Lemmas(word)
-	if len(lemmas) == 0 {
+	return IsEveryday(term) && lemmaListed(word, everydayLemmas())
+}
+
+// isGenericWord reports whether a word of a question, analyzed as term, is
+// a word of intent, in the same way.
+func isGenericWord(word, term string) bool {
+	return IsGeneric(term) && lemmaListed(word, genericLemmas())
+}
+
+func lemmaListed(word string, lemmas map[string]bool) bool {
+	ls := lexicon.Lemmas(word)
+	if len(ls) == 0 {
 		return true
 	}
-	for _, l := range lemmas {
-		if everydayLemmas()[lexicon.Fold(l)] {
+	for _, l := range ls {
+		if lemmas[strings.ToLower(l)] {
 			return true
 		}
 	}

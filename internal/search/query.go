@@ -316,7 +316,7 @@ func (ix *Index) resolve(concepts []Concept, req Request) error {
 		if len(c.Alts[0].Terms) == 1 {
 			t := c.Alts[0].Terms[0]
 			switch {
-			case IsGeneric(t):
+			case isGenericWord(c.Alts[0].Text, t):
 				c.generic = true
 				c.Weight *= genericWeight
 			case isEverydayWord(c.Alts[0].Text, t):

@@ -8,14 +8,14 @@ package search
 //   - ../../shared/eval-sets/cpn/questions.yaml (94 questions)
 //   - ../../shared/eval-sets/train/demarches-simplifiees/questions.yaml (84 questions)
 var learnedRankWeights = [NumFeatures]float64{
-	featBleve:           1.241,
+	featBleve:           1.242,
 	featCoverage:        1.567,
-	featProximity:       1.003,
-	featTitle:           0.133,
-	featHeadings:        0.154,
-	featMeta:            0.194,
+	featProximity:       1.005,
+	featTitle:           0.131,
+	featHeadings:        0.151,
+	featMeta:            0.191,
 	featLength:          0.01,
-	featRarest:          0.592,
+	featRarest:          0.59,
 	featIndex:           -0.067,
-	featSectionCoverage: 0.553,
+	featSectionCoverage: 0.555,
 }

@@ -243,9 +243,15 @@ func TestEverydayWordsAreToldByTheirLemma(t *testing.T) {
 	if isEverydayWord("paiement", Terms("paiement")[0]) {
 		t.Error("« paiement » weighs like the everyday « paie »")
 	}
-	for _, w := range []string{"paie", "semaine", "voiture"} {
+	for _, w := range []string{"paie", "semaine", "voiture", "reunion"} {
 		if !isEverydayWord(w, Terms(w)[0]) {
 			t.Errorf("%q is an everyday word", w)
+		}
+	}
+	// Same for words of intent: a "conseiller" is no "conseils".
+	for w, generic := range map[string]bool{"conseiller": false, "conseils": true, "gérer": true} {
+		if got := isGenericWord(w, Terms(w)[0]); got != generic {
+			t.Errorf("%q generic: %v, want %v", w, got, generic)
 		}
 	}
 }
