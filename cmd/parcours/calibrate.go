@@ -141,11 +141,11 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		if c, err := eval.Fit(others); err == nil {
 			fmt.Fprintf(env.stderr, "paliers, %s appris sans lui : %s\n", name, eval.Summary(c, own))
-			in, inNone, off, offNone := eval.Refusals(c, own)
-			cvIn += in
-			cvInNone += inNone
-			cvOff += off
-			cvOffNone += offNone
+			t := eval.Count(c, own)
+			cvIn += t.In
+			cvInNone += t.InRefused
+			cvOff += t.Off
+			cvOffNone += t.OffRefused
 		}
 	}
 	if cvIn > 0 && cvOff > 0 {

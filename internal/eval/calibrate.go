@@ -150,54 +150,45 @@ func fitLogistic(samples []Sample, label func(Sample) bool) answer.Model {
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 
-// Summary tells how a calibration splits samples into tiers.
-func Summary(c answer.Calibration, samples []Sample) string {
-	var inSure, inSureRight, inNone, in, offNone, off int
+// Tally counts how a calibration splits questions into tiers.
+type Tally struct {
+	In, InSure, InSureRight, InRefused int // answerable questions
+	Off, OffRefused                    int // off-topic questions
+}
+
+// Count tallies the tiers a calibration gives samples.
+func Count(c answer.Calibration, samples []Sample) Tally {
+	var t Tally
 	for _, s := range samples {
 		sig := signalsFrom(s.X)
 		pc, pa := c.Correct.P(sig), c.Answerable.P(sig)
 		none := pc < c.SureAt && pa < c.AnswerAt
-		if s.Answerable {
-			in++
-			if pc >= c.SureAt {
-				inSure++
-				if s.Correct {
-					inSureRight++
-				}
-			}
+		if !s.Answerable {
+			t.Off++
 			if none {
-				inNone++
+				t.OffRefused++
 			}
-		} else {
-			off++
-			if none {
-				offNone++
+			continue
+		}
+		t.In++
+		if pc >= c.SureAt {
+			t.InSure++
+			if s.Correct {
+				t.InSureRight++
 			}
 		}
+		if none {
+			t.InRefused++
+		}
 	}
-	return fmt.Sprintf("%d questions dans le sujet : %d sûres (dont %d justes), %d refusées ; %d hors sujet : %d refusées",
-		in, inSure, inSureRight, inNone, off, offNone)
+	return t
 }
 
-// Refusals counts the answerable questions among samples and those a
-// calibration refuses, then the same for off-topic questions.
-func Refusals(c answer.Calibration, samples []Sample) (in, inNone, off, offNone int) {
-	for _, s := range samples {
-		sig := signalsFrom(s.X)
-		none := c.Correct.P(sig) < c.SureAt && c.Answerable.P(sig) < c.AnswerAt
-		if s.Answerable {
-			in++
-			if none {
-				inNone++
-			}
-		} else {
-			off++
-			if none {
-				offNone++
-			}
-		}
-	}
-	return in, inNone, off, offNone
+// Summary tells how a calibration splits samples into tiers.
+func Summary(c answer.Calibration, samples []Sample) string {
+	t := Count(c, samples)
+	return fmt.Sprintf("%d questions dans le sujet : %d sûres (dont %d justes), %d refusées ; %d hors sujet : %d refusées",
+		t.In, t.InSure, t.InSureRight, t.InRefused, t.Off, t.OffRefused)
 }
 
 // signalsFrom reads the signals back from a sample's inputs (the first

@@ -71,25 +71,10 @@ func FitRanking(qs []RankQuery) [search.NumFeatures]float64 {
 	for range steps {
 		var grad [search.NumFeatures]float64
 		for _, q := range qs {
-			s := make([]float64, len(q.X))
-			top := math.Inf(-1)
+			s, _ := q.scores(w)
+			zAll, zRel := q.masses(s)
 			for i, x := range q.X {
-				s[i] = q.Offset[i]
-				for k := range w {
-					s[i] += w[k] * x[k]
-				}
-				top = math.Max(top, s[i])
-			}
-			var zAll, zRel float64
-			for i := range s {
-				e := math.Exp(s[i] - top)
-				zAll += e
-				if q.Relevant[i] {
-					zRel += e
-				}
-			}
-			for i, x := range q.X {
-				e := math.Exp(s[i] - top)
+				e := math.Exp(s[i])
 				g := e / zAll
 				if q.Relevant[i] {
 					g -= e / zRel
@@ -110,31 +95,47 @@ func FitRanking(qs []RankQuery) [search.NumFeatures]float64 {
 	return w
 }
 
+// scores are the candidates' scores under weights w, shifted so that the
+// best is 0 (exp stays finite), and the index of the best.
+func (q RankQuery) scores(w [search.NumFeatures]float64) ([]float64, int) {
+	s := make([]float64, len(q.X))
+	best := 0
+	for i, x := range q.X {
+		s[i] = q.Offset[i]
+		for k := range w {
+			s[i] += w[k] * x[k]
+		}
+		if s[i] > s[best] {
+			best = i
+		}
+	}
+	top := s[best]
+	for i := range s {
+		s[i] -= top
+	}
+	return s, best
+}
+
+// masses are the softmax masses of all candidates and of the expected ones.
+func (q RankQuery) masses(s []float64) (all, relevant float64) {
+	for i := range s {
+		e := math.Exp(s[i])
+		all += e
+		if q.Relevant[i] {
+			relevant += e
+		}
+	}
+	return all, relevant
+}
+
 // RankLoss is the mean listwise loss of weights on questions (lower is
 // better), and the share of them whose first page is an expected one.
 func RankLoss(w [search.NumFeatures]float64, qs []RankQuery) (loss, hit1 float64) {
 	for _, q := range qs {
-		best, bi := math.Inf(-1), 0
-		s := make([]float64, len(q.X))
-		for i, x := range q.X {
-			s[i] = q.Offset[i]
-			for k := range w {
-				s[i] += w[k] * x[k]
-			}
-			if s[i] > best {
-				best, bi = s[i], i
-			}
-		}
-		var zAll, zRel float64
-		for i := range s {
-			e := math.Exp(s[i] - best)
-			zAll += e
-			if q.Relevant[i] {
-				zRel += e
-			}
-		}
+		s, best := q.scores(w)
+		zAll, zRel := q.masses(s)
 		loss += math.Log(zAll) - math.Log(zRel)
-		if q.Relevant[bi] {
+		if q.Relevant[best] {
 			hit1++
 		}
 	}

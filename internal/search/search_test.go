@@ -161,11 +161,7 @@ func TestWordsOfCodeBlocksFindTheirPage(t *testing.T) {
 		{Source: "s", Path: "pipeline.md", Title: "Le pipeline",
 			Sections: []kb.Section{{Text: "Le pipeline construit, teste et déploie l'application à chaque commit."}}},
 	}
-	ix, err := Build(context.Background(), &kb.Base{Pages: pages}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := buildPages(t, pages)
 	res, err := ix.Search(context.Background(), Request{Question: "le job read_secret plante, pourquoi ?"})
 	if err != nil {
 		t.Fatal(err)
@@ -187,11 +183,7 @@ func TestAWordKnownThroughItsRootStaysKnown(t *testing.T) {
 		{Source: "s", Path: "usager.md", Title: "Déposer un dossier",
 			Sections: []kb.Section{{Text: "L'usager remplit le formulaire de la démarche puis dépose son dossier."}}},
 	}
-	ix, err := Build(context.Background(), &kb.Base{Pages: pages}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := buildPages(t, pages)
 	// A typo the corrector leaves alone (its root is indexed) must not
 	// make the word unknown: the root finds the page.
 	res, err := ix.Search(context.Background(), Request{Question: "je suis instructuer, je vois aucun dossier"})
@@ -213,11 +205,7 @@ func TestEnglishStopWordsCarryNoTopic(t *testing.T) {
 		{Source: "s", Path: "secrets.md", Title: "Gestion des secrets",
 			Sections: []kb.Section{{Text: "Les secrets et les mots de passe se rangent dans le coffre, jamais dans le dépôt."}}},
 	}
-	ix, err := Build(context.Background(), &kb.Base{Pages: pages}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := buildPages(t, pages)
 	res, err := ix.Search(context.Background(), Request{Question: "secrets and tokens into the vault", English: true})
 	if err != nil {
 		t.Fatal(err)
@@ -254,4 +242,15 @@ func TestEverydayWordsAreToldByTheirLemma(t *testing.T) {
 			t.Errorf("%q generic: %v, want %v", w, got, generic)
 		}
 	}
+}
+
+// buildPages indexes pages in memory for one test.
+func buildPages(t *testing.T, pages []*kb.Page) *Index {
+	t.Helper()
+	ix, err := Build(context.Background(), &kb.Base{Pages: pages}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
 }
