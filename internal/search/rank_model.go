@@ -7,15 +7,16 @@ package search
 //   - ../knowledge/_data/questions.yaml (126 questions)
 //   - ../../shared/eval-sets/cpn/questions.yaml (94 questions)
 //   - ../../shared/eval-sets/train/demarches-simplifiees/questions.yaml (84 questions)
+//   - ../../shared/eval-sets/train/beta-gouv/questions.yaml (78 questions)
 var learnedRankWeights = [NumFeatures]float64{
-	featBleve:           1.242,
-	featCoverage:        1.567,
-	featProximity:       1.005,
-	featTitle:           0.131,
-	featHeadings:        0.151,
-	featMeta:            0.191,
-	featLength:          0.01,
-	featRarest:          0.59,
-	featIndex:           -0.067,
-	featSectionCoverage: 0.555,
+	featBleve:           1.27,
+	featCoverage:        1.615,
+	featProximity:       1.006,
+	featTitle:           0.141,
+	featHeadings:        0.195,
+	featMeta:            0.088,
+	featLength:          0.017,
+	featRarest:          0.536,
+	featIndex:           -0.086,
+	featSectionCoverage: 0.599,
 }
