@@ -3,6 +3,7 @@ package search
 import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/cloud-pi-native/parcours/internal/lexicon"
 	"regexp"
 	"sort"
 	"strconv"
@@ -268,6 +269,9 @@ func (lx *Lexicon) Concepts(question string) []Concept {
 		if IsFiller(t.Term) || len([]rune(t.Term)) < 2 && !isDigit(t.Term) {
 			continue
 		}
+		if w := question[t.Start:t.End]; strings.ToLower(w) == w && onlyGrammatical(w) {
+			continue
+		}
 		alt := Alt{Text: question[t.Start:t.End], Terms: []string{t.Term}}
 		if r := []rune(t.Term); len(r) >= minRootTerm {
 			alt.Root = string(r[:max(minRoot, len(r)-rootCut)])
@@ -308,4 +312,13 @@ var englishStopWords = sync.OnceValue(func() analysis.TokenMap {
 func isEnglishStopWord(w string) bool {
 	_, ok := englishStopWords()[strings.ToLower(w)]
 	return ok
+}
+
+// onlyGrammatical reports whether the dictionary reads a word only as a
+// grammatical word or an adverb ("depuis", "chez", "après", "presque"): it
+// carries no topic. A word with one noun, verb or adjective reading
+// ("audit", "personne", "point") may.
+func onlyGrammatical(w string) bool {
+	pos := lexicon.PartsOfSpeech(w)
+	return pos != 0 && lexicon.IsGrammatical(w) && pos&(lexicon.Noun|lexicon.Verb|lexicon.Adjective|lexicon.ProperNoun) == 0
 }

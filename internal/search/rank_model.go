@@ -9,14 +9,14 @@ package search
 //   - ../../shared/eval-sets/train/demarches-simplifiees/questions.yaml (84 questions)
 //   - ../../shared/eval-sets/train/beta-gouv/questions.yaml (78 questions)
 var learnedRankWeights = [NumFeatures]float64{
-	featBleve:           1.27,
-	featCoverage:        1.615,
-	featProximity:       1.006,
-	featTitle:           0.141,
-	featHeadings:        0.195,
-	featMeta:            0.088,
-	featLength:          0.017,
-	featRarest:          0.536,
-	featIndex:           -0.086,
-	featSectionCoverage: 0.599,
+	featBleve:           1.264,
+	featCoverage:        1.614,
+	featProximity:       1.025,
+	featTitle:           0.14,
+	featHeadings:        0.202,
+	featMeta:            0.089,
+	featLength:          0.022,
+	featRarest:          0.521,
+	featIndex:           -0.083,
+	featSectionCoverage: 0.611,
 }

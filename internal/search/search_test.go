@@ -254,3 +254,13 @@ func buildPages(t *testing.T, pages []*kb.Page) *Index {
 	t.Cleanup(func() { ix.Close() })
 	return ix
 }
+
+func TestWordsOnlyGrammaticalCarryNoTopic(t *testing.T) {
+	lx := NewLexicon(nil)
+	// The dictionary reads "depuis", "chez" and "presque" only as grammar;
+	// "audit" and "personne" are also nouns, "Via" may be a name.
+	got := surfaces(lx.Concepts("audit de sécurité chez un client depuis presque un an, personne ne sait via Via"))
+	if want := "audit|sécurité|client|personne|Via"; got != want {
+		t.Errorf("concepts %q, want %q", got, want)
+	}
+}
