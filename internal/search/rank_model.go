@@ -8,15 +8,16 @@ package search
 //   - ../../shared/eval-sets/cpn/questions.yaml (94 questions)
 //   - ../../shared/eval-sets/train/demarches-simplifiees/questions.yaml (84 questions)
 //   - ../../shared/eval-sets/train/beta-gouv/questions.yaml (78 questions)
+//   - ../../shared/eval-sets/train/franceconnect-plus/questions.yaml (55 questions)
 var learnedRankWeights = [NumFeatures]float64{
-	featBleve:           1.264,
-	featCoverage:        1.614,
-	featProximity:       1.025,
-	featTitle:           0.14,
-	featHeadings:        0.202,
-	featMeta:            0.089,
-	featLength:          0.022,
-	featRarest:          0.521,
-	featIndex:           -0.083,
-	featSectionCoverage: 0.611,
+	featBleve:           1.24,
+	featCoverage:        1.558,
+	featProximity:       1.034,
+	featTitle:           0.133,
+	featHeadings:        0.192,
+	featMeta:            0.085,
+	featLength:          -0.009,
+	featRarest:          0.488,
+	featIndex:           -0.069,
+	featSectionCoverage: 0.593,
 }
