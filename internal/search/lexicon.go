@@ -73,6 +73,7 @@ type Lexicon struct {
 type entry struct {
 	terms []string
 	group int
+	word  string // the synonym as written
 }
 
 // NewLexicon analyzes synonym groups. Expressions that analyze to nothing
@@ -108,7 +109,7 @@ func NewLexicon(groups [][]string) *Lexicon {
 			}
 			seen[key] = target
 			lx.groups[target] = append(lx.groups[target], a)
-			lx.byFirst[a.Terms[0]] = append(lx.byFirst[a.Terms[0]], entry{terms: a.Terms, group: target})
+			lx.byFirst[a.Terms[0]] = append(lx.byFirst[a.Terms[0]], entry{terms: a.Terms, group: target, word: a.Text})
 		}
 	}
 	for k, es := range lx.byFirst {
@@ -249,6 +250,9 @@ func (lx *Lexicon) Concepts(question string) []Concept {
 				continue
 			}
 			surface := question[toks[i].Start:toks[i+n-1].End]
+			if n == 1 && !sameWord(surface, e.word) {
+				continue // "pris" and "prix" share a stem, not a meaning
+			}
 			own := Alt{Text: surface, Terms: e.terms}
 			alts := []Alt{own}
 			for _, a := range lx.groups[e.group] {
@@ -321,4 +325,25 @@ func isEnglishStopWord(w string) bool {
 func onlyGrammatical(w string) bool {
 	pos := lexicon.PartsOfSpeech(w)
 	return pos != 0 && lexicon.IsGrammatical(w) && pos&(lexicon.Noun|lexicon.Verb|lexicon.Adjective|lexicon.ProperNoun) == 0
+}
+
+// sameWord reports whether two single words may be the same word: they
+// share a lemma, or the dictionary does not know one of them (an acronym,
+// a tool's name, an English word).
+func sameWord(a, b string) bool {
+	if strings.EqualFold(a, b) {
+		return true
+	}
+	la, lb := lexicon.Lemmas(a), lexicon.Lemmas(b)
+	if len(la) == 0 || len(lb) == 0 {
+		return true
+	}
+	for _, x := range la {
+		for _, y := range lb {
+			if strings.EqualFold(x, y) {
+				return true
+			}
+		}
+	}
+	return false
 }

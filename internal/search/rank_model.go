@@ -10,14 +10,14 @@ package search
 //   - ../../shared/eval-sets/train/beta-gouv/questions.yaml (78 questions)
 //   - ../../shared/eval-sets/train/franceconnect-plus/questions.yaml (55 questions)
 var learnedRankWeights = [NumFeatures]float64{
-	featBleve:           1.24,
-	featCoverage:        1.558,
-	featProximity:       1.034,
-	featTitle:           0.133,
-	featHeadings:        0.192,
-	featMeta:            0.085,
-	featLength:          -0.009,
-	featRarest:          0.488,
-	featIndex:           -0.069,
-	featSectionCoverage: 0.593,
+	featBleve:           1.251,
+	featCoverage:        1.556,
+	featProximity:       1.033,
+	featTitle:           0.131,
+	featHeadings:        0.182,
+	featMeta:            0.079,
+	featLength:          -0.008,
+	featRarest:          0.475,
+	featIndex:           -0.061,
+	featSectionCoverage: 0.586,
 }

@@ -264,3 +264,17 @@ func TestWordsOnlyGrammaticalCarryNoTopic(t *testing.T) {
 		t.Errorf("concepts %q, want %q", got, want)
 	}
 }
+
+func TestSynonymsNeedTheSameWordNotTheSameStem(t *testing.T) {
+	lx := NewLexicon([][]string{{"prix", "price", "pricing"}, {"secret", "mot de passe"}})
+	// "pris" and "prix" are one stem; "secrets" is a form of "secret".
+	for q, want := range map[string]int{"qui a pris mon chargeur": 1, "le prix de l'offre": 3, "où sont les secrets": 2} {
+		for _, c := range lx.Concepts(q) {
+			if c.Surface == "pris" || c.Surface == "prix" || c.Surface == "secrets" {
+				if len(c.Alts) != want {
+					t.Errorf("%q: %q has %d ways of saying it, want %d: %+v", q, c.Surface, len(c.Alts), want, c.Alts)
+				}
+			}
+		}
+	}
+}
