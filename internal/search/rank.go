@@ -28,11 +28,13 @@ const (
 	featRarest                 // 1 when the page holds the question's rarest concept
 	featIndex                  // 1 for a folder's index page (README, index)
 	featSectionCoverage        // weighted share of the concepts the best-holding section has
+	featMatchedShare           // share of the substantive concepts held, unweighted
+	featBodyTF                 // log of the mean count of the concepts' words in the body
 	NumFeatures
 )
 
 // FeatureNames names the ranking features, in order.
-var FeatureNames = [NumFeatures]string{"bleve", "coverage", "proximity", "title", "headings", "meta", "length", "rarest", "index", "sectionCoverage"}
+var FeatureNames = [NumFeatures]string{"bleve", "coverage", "proximity", "title", "headings", "meta", "length", "rarest", "index", "sectionCoverage", "matchedShare", "bodyTF"}
 
 // PriorWeights are the weights of the hand-set formula: the learning starts
 // from them and is pulled back towards them.
@@ -83,6 +85,25 @@ func features(p *kb.Page, rel float64, concepts []Concept, matched []bool, cov, 
 	}
 	if rarest >= 0 && rarest < len(matched) && matched[rarest] {
 		x[featRarest] = 1
+	}
+	n, m := 0, 0
+	for i := range concepts {
+		if concepts[i].Substantive() {
+			n++
+			if i < len(matched) && matched[i] {
+				m++
+			}
+		}
+	}
+	if n > 0 {
+		x[featMatchedShare] = float64(m) / float64(n)
+	}
+	occ := 0
+	for _, ls := range locs[fBody] {
+		occ += len(ls)
+	}
+	if n > 0 {
+		x[featBodyTF] = math.Log1p(float64(occ)/float64(n)) / 3
 	}
 	base := strings.ToLower(strings.TrimSuffix(path.Base(p.Path), path.Ext(p.Path)))
 	if base == "readme" || base == "index" || base == "_index" {

@@ -10,14 +10,16 @@ package search
 //   - ../../shared/eval-sets/train/beta-gouv/questions.yaml (78 questions)
 //   - ../../shared/eval-sets/train/franceconnect-plus/questions.yaml (55 questions)
 var learnedRankWeights = [NumFeatures]float64{
-	featBleve:           1.251,
-	featCoverage:        1.556,
-	featProximity:       1.033,
-	featTitle:           0.131,
-	featHeadings:        0.182,
-	featMeta:            0.079,
-	featLength:          -0.008,
-	featRarest:          0.475,
-	featIndex:           -0.061,
-	featSectionCoverage: 0.586,
+	featBleve:           1.213,
+	featCoverage:        1.49,
+	featProximity:       1.059,
+	featTitle:           0.135,
+	featHeadings:        0.169,
+	featMeta:            0.08,
+	featLength:          -0.033,
+	featRarest:          0.434,
+	featIndex:           -0.058,
+	featSectionCoverage: 0.542,
+	featMatchedShare:    0.402,
+	featBodyTF:          0.306,
 }
