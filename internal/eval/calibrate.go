@@ -39,10 +39,14 @@ func Collect(ctx context.Context, a Asker, set *Set) ([]Sample, error) {
 }
 
 // Calibration targets: a sure answer is right at least this often, and at
-// most this share of answerable questions is refused.
+// most this share of answerable questions is refused. MaxRefused is the
+// smallest share at which, on each training file learned without it
+// (calibrate's cross-check), at least 90 % of the off-topic questions are
+// refused while at most 5 % of the real ones are: 2 % refused 88 % of the
+// off-topic questions and 2.5 % of the real ones, 3 % gives 90 % and 3.6 %.
 const (
 	SurePrecision = 0.85
-	MaxRefused    = 0.02
+	MaxRefused    = 0.03
 )
 
 // Fit learns the two logistic models of an answer.Calibration and picks
