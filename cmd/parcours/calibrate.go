@@ -102,12 +102,13 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	var ranking *search.Ranking // nil: the learned one
 	if *rankOut != "" {
 		w, used, err := learnRanking(ctx, env, sets)
 		if err != nil {
 			return err
 		}
-		search.SetRankWeights(w)
+		ranking = &w
 		if err := os.WriteFile(*rankOut, eval.RankSource(w, used), 0o644); err != nil {
 			return err
 		}
@@ -116,7 +117,7 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 	var used []string
 	bySet := map[string][]eval.Sample{}
 	for _, s := range sets {
-		eng, err := answer.Open(ctx, answer.Options{Sources: s.Sources, Logger: cliLogger(env.stderr)})
+		eng, err := answer.Open(ctx, answer.Options{Sources: s.Sources, Logger: cliLogger(env.stderr), Ranking: ranking})
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.Name, err)
 		}
@@ -167,20 +168,20 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 
 // learnRanking learns the ranking weights from every set, after saying how
 // well weights learned without each set rank that set's questions.
-func learnRanking(ctx context.Context, env *cliEnv, sets []manifestSet) ([search.NumFeatures]float64, []string, error) {
+func learnRanking(ctx context.Context, env *cliEnv, sets []manifestSet) (search.Ranking, []string, error) {
 	// The candidates are collected under the hand-set formula, so that a
 	// calibration gives the same weights whatever the weights in use.
-	search.SetRankWeights(search.PriorWeights)
+	prior := search.PriorRanking
 	per := make([][]eval.RankQuery, len(sets))
 	for i, s := range sets {
-		eng, err := answer.Open(ctx, answer.Options{Sources: s.Sources, Logger: cliLogger(env.stderr)})
+		eng, err := answer.Open(ctx, answer.Options{Sources: s.Sources, Logger: cliLogger(env.stderr), Ranking: &prior})
 		if err != nil {
-			return [search.NumFeatures]float64{}, nil, fmt.Errorf("%s: %w", s.Name, err)
+			return search.Ranking{}, nil, fmt.Errorf("%s: %w", s.Name, err)
 		}
 		per[i], err = eval.CollectRanking(ctx, eng, s.Set)
 		eng.Close()
 		if err != nil {
-			return [search.NumFeatures]float64{}, nil, err
+			return search.Ranking{}, nil, err
 		}
 	}
 	var all []eval.RankQuery
@@ -200,12 +201,12 @@ func learnRanking(ctx context.Context, env *cliEnv, sets []manifestSet) ([search
 		if len(others) == 0 {
 			continue
 		}
-		_, before := eval.RankLoss(search.PriorWeights, qs)
+		_, before := eval.RankLoss(search.PriorRanking, qs)
 		_, after := eval.RankLoss(eval.FitRanking(others), qs)
 		fmt.Fprintf(env.stderr, "classement, %s appris sans lui : premier attendu %.1f %% → %.1f %% (%d questions)\n", sets[i].Name, 100*before, 100*after, len(qs))
 	}
 	if len(all) < 20 {
-		return search.PriorWeights, nil, fmt.Errorf("trop peu de questions pour apprendre le classement (%d, au moins 20)", len(all))
+		return search.PriorRanking, nil, fmt.Errorf("trop peu de questions pour apprendre le classement (%d, au moins 20)", len(all))
 	}
 	w := eval.FitRanking(all)
 	fmt.Fprintf(env.stderr, "poids du classement : %v %v\n", search.FeatureNames, w)

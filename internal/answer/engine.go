@@ -33,6 +33,9 @@ type Options struct {
 	// MaxDrop is the share of the pages (0 to 1) a reload may remove
 	// unless forced; DefaultMaxDrop when 0, 1 for no check.
 	MaxDrop float64
+	// Ranking replaces the learned ranking (nil: the learned one):
+	// "parcours calibrate" learns a new one with it.
+	Ranking *search.Ranking
 }
 
 // DefaultMaxDrop is the share of the pages a reload may remove unless
@@ -120,6 +123,9 @@ func (e *Engine) load(ctx context.Context) (*state, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if e.opts.Ranking != nil {
+		ix.UseRanking(*e.opts.Ranking)
 	}
 	st := &state{ix: ix, und: newUnderstanding(ix.Catalog()), paths: findPathPages(ix.Catalog(), ix.Pages()),
 		glossaries: findGlossaries(ix.Pages())}

@@ -31,7 +31,7 @@ func rankQueries(k int, n int) []RankQuery {
 func TestFitRankingLearnsWhatPutsTheExpectedPageFirst(t *testing.T) {
 	const k = 3 // a feature the hand-set formula ignores
 	qs := rankQueries(k, 50)
-	_, before := RankLoss(search.PriorWeights, qs)
+	_, before := RankLoss(search.PriorRanking, qs)
 	w := FitRanking(qs)
 	_, after := RankLoss(w, qs)
 	if w[k] <= 0.3 {
@@ -46,21 +46,21 @@ func TestFitRankingLearnsWhatPutsTheExpectedPageFirst(t *testing.T) {
 }
 
 func TestFitRankingStaysAtTheFormulaWithoutEvidence(t *testing.T) {
-	if w := FitRanking(nil); w != search.PriorWeights {
-		t.Errorf("no questions: %v, want %v", w, search.PriorWeights)
+	if w := FitRanking(nil); w != search.PriorRanking {
+		t.Errorf("no questions: %v, want %v", w, search.PriorRanking)
 	}
 	// Questions a feature does not tell apart leave it where it was.
 	qs := rankQueries(3, 30)
 	w := FitRanking(qs)
 	for k := range w {
-		if k != 0 && k != 3 && w[k] != search.PriorWeights[k] {
+		if k != 0 && k != 3 && w[k] != search.PriorRanking[k] {
 			t.Errorf("feature %s moved without evidence: %v", search.FeatureNames[k], w[k])
 		}
 	}
 }
 
 func TestRankSourceIsGo(t *testing.T) {
-	src := RankSource(search.PriorWeights, []string{"a.yaml (3 questions)"})
+	src := RankSource(search.PriorRanking, []string{"a.yaml (3 questions)"})
 	if _, err := parser.ParseFile(token.NewFileSet(), "rank_model.go", src, 0); err != nil {
 		t.Fatalf("generated source does not parse: %v\n%s", err, src)
 	}

@@ -48,6 +48,7 @@ type Index struct {
 	df      map[string]int      // pages holding each term
 	nPages  int
 	lex     *Lexicon
+	ranking Ranking // the weights of the ranking features
 	catalog *parcours.Catalog
 	base    *kb.Base
 }
@@ -235,7 +236,7 @@ func Build(ctx context.Context, base *kb.Base, dir string) (*Index, error) {
 		idx.Close()
 		return nil, fmt.Errorf("création de l'index bleve des sections: %w", err)
 	}
-	ix := &Index{idx: idx, sidx: sidx, pages: map[string]*kb.Page{}, byPath: map[string]*kb.Page{}, lex: NewLexicon(base.Synonyms), catalog: base.Catalog, base: base}
+	ix := &Index{idx: idx, sidx: sidx, pages: map[string]*kb.Page{}, byPath: map[string]*kb.Page{}, lex: NewLexicon(base.Synonyms), catalog: base.Catalog, base: base, ranking: learnedRanking}
 	if err := ix.fill(ctx, base.Pages); err != nil {
 		ix.Close()
 		return nil, err
@@ -415,7 +416,7 @@ func Open(dir string) (*Index, error) {
 		return nil, fmt.Errorf("ouverture de l'index %s: %w", dir, err)
 	}
 	base := &kb.Base{Pages: sb.Pages, Synonyms: sb.Synonyms, Catalog: sb.Catalog, Warnings: sb.Warnings}
-	ix := &Index{idx: idx, sidx: sidx, pages: map[string]*kb.Page{}, byPath: map[string]*kb.Page{}, lex: NewLexicon(sb.Synonyms), catalog: sb.Catalog, base: base}
+	ix := &Index{idx: idx, sidx: sidx, pages: map[string]*kb.Page{}, byPath: map[string]*kb.Page{}, lex: NewLexicon(sb.Synonyms), catalog: sb.Catalog, base: base, ranking: learnedRanking}
 	for _, p := range sb.Pages {
 		ix.addPage(p)
 	}

@@ -156,7 +156,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 				h.Offset += math.Log(1.1)
 			}
 		}
-		h.Score = rankScore(&h.Features) + h.Offset
+		h.Score = ix.ranking.score(&h.Features) + h.Offset
 	}
 	// The sections are searched only for the pages they can lift into the
 	// answer: a section holding the whole question adds at most its
@@ -166,7 +166,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		scores[i] = hits[i].Score
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(scores)))
-	floor := scores[min(2*req.Limit, len(scores))-1] - math.Max(rankWeights[featSectionCoverage], 0)
+	floor := scores[min(2*req.Limit, len(scores))-1] - math.Max(ix.ranking[featSectionCoverage], 0)
 	var near []Hit
 	for _, h := range hits {
 		if h.Score >= floor {
@@ -183,7 +183,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 			h.Section = e.anchor
 			h.Features[featSectionCoverage] = e.cov
 		}
-		h.Score = math.Exp(rankScore(&h.Features) + h.Offset)
+		h.Score = math.Exp(ix.ranking.score(&h.Features) + h.Offset)
 	}
 	res.Hits = hits
 	sort.SliceStable(res.Hits, func(i, j int) bool { return res.Hits[i].Score > res.Hits[j].Score })

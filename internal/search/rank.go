@@ -36,27 +36,24 @@ const (
 // FeatureNames names the ranking features, in order.
 var FeatureNames = [NumFeatures]string{"bleve", "coverage", "proximity", "title", "headings", "meta", "length", "rarest", "index", "sectionCoverage", "matchedShare", "bodyTF"}
 
-// PriorWeights are the weights of the hand-set formula: the learning starts
-// from them and is pulled back towards them.
-var PriorWeights = [NumFeatures]float64{featBleve: 1, featCoverage: 1, featProximity: 1}
+// Ranking is the weights of the features, in order.
+type Ranking [NumFeatures]float64
 
-// rankWeights are the weights in use; SetRankWeights changes them (for
-// learning them).
-var rankWeights = learnedRankWeights
+// PriorRanking is the hand-set formula: the learning starts from it and is
+// pulled back towards it.
+var PriorRanking = Ranking{featBleve: 1, featCoverage: 1, featProximity: 1}
 
-// SetRankWeights replaces the ranking weights of every index of the process
-// and returns the previous ones. Only "parcours calibrate" needs it, before
-// any search runs.
-func SetRankWeights(w [NumFeatures]float64) [NumFeatures]float64 {
-	old := rankWeights
-	rankWeights = w
-	return old
-}
+// LearnedRanking is the ranking an index uses unless told otherwise.
+func LearnedRanking() Ranking { return learnedRanking }
 
-// rankScore is the linear score of a feature vector.
-func rankScore(x *[NumFeatures]float64) float64 {
+// UseRanking makes the index rank with other weights ("parcours
+// calibrate" learns them); call it before searching.
+func (ix *Index) UseRanking(r Ranking) { ix.ranking = r }
+
+// score is the linear score of a feature vector.
+func (r *Ranking) score(x *[NumFeatures]float64) float64 {
 	s := 0.0
-	for i, w := range rankWeights {
+	for i, w := range r {
 		s += w * x[i]
 	}
 	return s

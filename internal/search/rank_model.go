@@ -2,14 +2,14 @@
 
 package search
 
-// learnedRankWeights were learned by "parcours calibrate --rang" from these
+// learnedRanking was learned by "parcours calibrate --rang" from these
 // question sets:
 //   - ../knowledge/_data/questions.yaml (126 questions)
 //   - ../../shared/eval-sets/cpn/questions.yaml (94 questions)
 //   - ../../shared/eval-sets/train/demarches-simplifiees/questions.yaml (84 questions)
 //   - ../../shared/eval-sets/train/beta-gouv/questions.yaml (78 questions)
 //   - ../../shared/eval-sets/train/franceconnect-plus/questions.yaml (55 questions)
-var learnedRankWeights = [NumFeatures]float64{
+var learnedRanking = Ranking{
 	featBleve:           1.213,
 	featCoverage:        1.49,
 	featProximity:       1.059,
