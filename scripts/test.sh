@@ -119,6 +119,7 @@ fuzz_targets=(
 	"./internal/kb FuzzSiteDataExpand"
 	"./internal/kb FuzzParsePage"
 	"./internal/kb FuzzParseSynonyms"
+	"./internal/kb FuzzJekyllConfig"
 	"./internal/parcours FuzzParse"
 	"./internal/diagnostic FuzzParseQuestionnaire"
 	"./internal/lexicon FuzzOpen"

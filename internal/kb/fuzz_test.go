@@ -94,3 +94,23 @@ func FuzzParseSynonyms(f *testing.F) {
 		}
 	})
 }
+
+// FuzzJekyllConfig reads any _config.yml: never a panic, and every
+// collection folder it yields is a valid path inside the source, starting
+// with an underscore folder, never hidden.
+func FuzzJekyllConfig(f *testing.F) {
+	for _, s := range []string{"collections_dir: articles\ncollections:\n  api:\n    output: true\n", "collections: [a, b]\n",
+		"collections_dir: ../x\ncollections: [a]\n", "collections:\n  ../a: {}\n  \"\": {}\n", "a: &a [*a]\n", "\x00"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, folder := range parseJekyllCollections(data).folders() {
+			if !fs.ValidPath(folder) || strings.Contains(folder, "/.") || strings.HasPrefix(folder, ".") {
+				t.Fatalf("collection folder %q leaves the source or is hidden", folder)
+			}
+			if base := folder[strings.LastIndexByte(folder, '/')+1:]; !strings.HasPrefix(base, "_") || strings.Contains(base[1:], "/") {
+				t.Fatalf("collection folder %q is not an underscore folder", folder)
+			}
+		}
+	})
+}

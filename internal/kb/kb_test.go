@@ -2,7 +2,10 @@ package kb
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -349,5 +352,74 @@ func TestCodeBlocksAreKeptApartFromTheText(t *testing.T) {
 	huge := "# Gros\n\nUne page de configuration avec assez de mots pour être indexée sans souci.\n\n```\n" + strings.Repeat("cle: valeur\n", MaxPageCode/4) + "```\n"
 	if p, _ := parsePage("s", "gros.md", []byte(huge)); p == nil || len(p.Code) > MaxPageCode {
 		t.Errorf("code not bounded to %d bytes", MaxPageCode)
+	}
+}
+
+func TestJekyllCollectionsAreContent(t *testing.T) {
+	dir := t.TempDir()
+	page := "---\ntitle: %s\n---\n\nUne page de la documentation, avec assez de mots pour être indexée sans souci.\n"
+	files := map[string]string{
+		"_config.yml":                        "collections_dir: articles\ncollections:\n  api:\n    output: true\n  guides: {}\n",
+		"index.md":                           fmt.Sprintf(page, "Accueil"),
+		"articles/_api/intro.md":             fmt.Sprintf(page, "Introduction à l'API"),
+		"articles/_guides/publier/README.md": fmt.Sprintf(page, "Publier"),
+		"articles/_api/_brouillons/x.md":     fmt.Sprintf(page, "Brouillon"),
+		"articles/_autre/y.md":               fmt.Sprintf(page, "Pas une collection"),
+		"_includes/z.md":                     fmt.Sprintf(page, "Gabarit"),
+		"_data/w.md":                         fmt.Sprintf(page, "Données"),
+	}
+	for name, text := range files {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := ParseSourceSpec(dir+"=https://doc.example.fr", GitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Load(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := map[string]string{}
+	for _, p := range b.Pages {
+		urls[p.Path] = p.URL
+	}
+	want := map[string]string{
+		"index.md":                           "https://doc.example.fr/",
+		"articles/_api/intro.md":             "https://doc.example.fr/api/intro",
+		"articles/_guides/publier/README.md": "https://doc.example.fr/guides/publier/",
+	}
+	if len(urls) != len(want) {
+		t.Errorf("pages %v, want %v", urls, want)
+	}
+	for path, url := range want {
+		if urls[path] != url {
+			t.Errorf("%s: URL %q, want %q (all: %v)", path, urls[path], url, urls)
+		}
+	}
+	if _, err := ReadPage(src, "articles/_api/intro.md"); err != nil {
+		t.Errorf("a collection's page cannot be shown: %v", err)
+	}
+	if _, err := ReadPage(src, "_includes/z.md"); err == nil {
+		t.Error("an include folder's file is shown")
+	}
+}
+
+func TestJekyllConfigIsReadWithCare(t *testing.T) {
+	for cfg, want := range map[string][]string{
+		"collections: [recettes, faq]\n":                        {"_faq", "_recettes"},
+		"collections_dir: ../..\ncollections: [x]\n":            nil,
+		"collections:\n  ../../etc: {}\n  .git: {}\n  ok: {}\n": {"_ok"},
+		"collections: 3\n":                                      nil,
+		"[[[":                                                   nil,
+		"":                                                      nil,
+	} {
+		if got := parseJekyllCollections([]byte(cfg)).folders(); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Errorf("%q: collections %v, want %v", cfg, got, want)
+		}
 	}
 }

@@ -129,6 +129,50 @@ func (p *Page) textSize() int {
 	return n
 }
 
+// excluder returns the test of the files a source leaves out: its own
+// patterns, and the default ones, except that the folders of the Jekyll
+// collections its _config.yml declares are content.
+func (src Source) excluder() (func(string) bool, error) {
+	var own, under, other []*regexp.Regexp
+	for _, g := range src.Exclude {
+		re, err := globRegexp(g)
+		if err != nil {
+			return nil, fmt.Errorf("source %s: motif d'exclusion %q invalide: %w", src.Name, g, err)
+		}
+		own = append(own, re)
+	}
+	for _, g := range defaultExcludes {
+		re, err := globRegexp(g)
+		if err != nil {
+			return nil, err
+		}
+		if strings.Contains(g, "_*") {
+			under = append(under, re)
+		} else {
+			other = append(other, re)
+		}
+	}
+	cols := jekyllCollections(src.FS)
+	return func(name string) bool {
+		for _, re := range append(own, other...) {
+			if re.MatchString(name) {
+				return true
+			}
+		}
+		test := name
+		if f, _, ok := cols.of(name); ok {
+			// Only underscore folders below the collection's are data.
+			test = strings.TrimPrefix(name, f+"/")
+		}
+		for _, re := range under {
+			if re.MatchString(test) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
 // defaultExcludes are never content: data and layout folders (Jekyll "_data",
 // "_includes"), hidden folders (".vitepress"), dependencies.
 var defaultExcludes = []string{"**/_*/**", "_*/**", "**/.*/**", ".*/**", "**/node_modules/**", "node_modules/**"}
@@ -209,16 +253,13 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 	if src.FS == nil {
 		return fmt.Errorf("source %s: pas de système de fichiers", src.Name)
 	}
-	excl := make([]*regexp.Regexp, 0, len(defaultExcludes)+len(src.Exclude))
-	for _, g := range append(append([]string{}, defaultExcludes...), src.Exclude...) {
-		re, err := globRegexp(g)
-		if err != nil {
-			return fmt.Errorf("source %s: motif d'exclusion %q invalide: %w", src.Name, g, err)
-		}
-		excl = append(excl, re)
+	excluded, err := src.excluder()
+	if err != nil {
+		return err
 	}
+	cols := jekyllCollections(src.FS)
 	var names []string
-	err := fs.WalkDir(src.FS, ".", func(name string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(src.FS, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if name == "." {
 				return err
@@ -233,11 +274,9 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 		if !link && !isMarkdown(name) {
 			return nil
 		}
-		for _, re := range excl {
-			if re.MatchString(name) {
-				b.Skipped++
-				return nil
-			}
+		if excluded(name) {
+			b.Skipped++
+			return nil
 		}
 		info, err := d.Info()
 		if link {
@@ -297,7 +336,7 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 		} else {
 			b.text += n
 		}
-		p.URL = pageURL(src, name, p.URL)
+		p.URL = pageURL(src, cols.sitePath(name), p.URL)
 		b.Pages = append(b.Pages, p)
 	}
 	b.checkLinks(src, names, b.Pages[first:])
@@ -478,10 +517,9 @@ func ReadPage(src Source, name string) ([]byte, error) {
 	if src.FS == nil || !fs.ValidPath(name) || !isMarkdown(name) {
 		return nil, fs.ErrNotExist
 	}
-	for _, g := range append(append([]string{}, defaultExcludes...), src.Exclude...) {
-		if re, err := globRegexp(g); err != nil || re.MatchString(name) {
-			return nil, fs.ErrNotExist
-		}
+	excluded, err := src.excluder()
+	if err != nil || excluded(name) {
+		return nil, fs.ErrNotExist
 	}
 	data, err := readBounded(src.FS, name)
 	if err != nil {
