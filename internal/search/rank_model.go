@@ -9,17 +9,18 @@ package search
 //   - ../../shared/eval-sets/train/demarches-simplifiees/questions.yaml (84 questions)
 //   - ../../shared/eval-sets/train/beta-gouv/questions.yaml (78 questions)
 //   - ../../shared/eval-sets/train/franceconnect-plus/questions.yaml (55 questions)
+//   - ../../shared/eval-sets/train/pix/questions.yaml (61 questions)
 var learnedRanking = Ranking{
-	featBleve:           1.213,
-	featCoverage:        1.49,
-	featProximity:       1.059,
-	featTitle:           0.135,
-	featHeadings:        0.169,
-	featMeta:            0.08,
-	featLength:          -0.033,
-	featRarest:          0.434,
-	featIndex:           -0.058,
-	featSectionCoverage: 0.542,
-	featMatchedShare:    0.402,
+	featBleve:           1.226,
+	featCoverage:        1.494,
+	featProximity:       1.06,
+	featTitle:           0.115,
+	featHeadings:        0.135,
+	featMeta:            0.069,
+	featLength:          -0.042,
+	featRarest:          0.464,
+	featIndex:           -0.053,
+	featSectionCoverage: 0.527,
+	featMatchedShare:    0.393,
 	featBodyTF:          0.306,
 }
