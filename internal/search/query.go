@@ -137,12 +137,13 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		prox := proximity(concepts, matched, h.Locations)
 		cands = append(cands, candidate{Hit{Page: p, Coverage: cov, Matched: matched, Proximity: prox}, h.Score / top, h.Locations})
 	}
+	qf := newQuestion(concepts, total)
 	hits := make([]Hit, len(cands))
 	for i, c := range cands {
 		h := &hits[i]
 		*h = c.hit
 		p := h.Page
-		h.Features = features(p, c.rel, concepts, h.Matched, h.Coverage, h.Proximity, c.locs, total, 0)
+		h.Features = features(p, qf, c.rel, h.Matched, h.Coverage, h.Proximity, c.locs)
 		// Multipliers the caller or the question set are not learned: they
 		// say what the user asked for, not how well the words match.
 		if req.Prefer != nil {

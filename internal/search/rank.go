@@ -59,54 +59,67 @@ func (r *Ranking) score(x *[NumFeatures]float64) float64 {
 	return s
 }
 
-// features computes the ranking evidence of one bleve hit.
-func features(p *kb.Page, rel float64, concepts []Concept, matched []bool, cov, prox float64, locs search.FieldTermLocationMap, total, secCov float64) [NumFeatures]float64 {
+// question is what the features need to know of a question, computed once
+// for all its candidate pages.
+type question struct {
+	concepts    []Concept
+	total       float64 // sum of the concepts' weights
+	rarest      int     // index of the heaviest known concept, -1 if none
+	substantive []int   // indexes of the substantive concepts
+}
+
+func newQuestion(concepts []Concept, total float64) *question {
+	q := &question{concepts: concepts, total: total, rarest: -1}
+	heaviest := 0.0
+	for i := range concepts {
+		c := &concepts[i]
+		if !c.Unknown && c.Weight > heaviest {
+			q.rarest, heaviest = i, c.Weight
+		}
+		if c.Substantive() {
+			q.substantive = append(q.substantive, i)
+		}
+	}
+	return q
+}
+
+// features computes the ranking evidence of one bleve hit; the section
+// coverage is set by Search, after searching the sections.
+func features(p *kb.Page, q *question, rel float64, matched []bool, cov, prox float64, locs search.FieldTermLocationMap) [NumFeatures]float64 {
 	var x [NumFeatures]float64
 	x[featBleve] = math.Log(math.Max(rel, 1e-6))
 	x[featCoverage] = math.Log(0.25 + 0.75*cov)
 	x[featProximity] = math.Log(1 - proximityWeight + proximityWeight*prox)
-	x[featTitle] = fieldCoverage(concepts, total, locs[fTitle])
-	x[featHeadings] = fieldCoverage(concepts, total, locs[fHeadings])
-	x[featMeta] = max(fieldCoverage(concepts, total, locs[fSummary]),
-		fieldCoverage(concepts, total, locs[fTags]), fieldCoverage(concepts, total, locs[fQuestions]))
-	n := 0
+	x[featTitle] = fieldCoverage(q.concepts, q.total, locs[fTitle])
+	x[featHeadings] = fieldCoverage(q.concepts, q.total, locs[fHeadings])
+	x[featMeta] = max(fieldCoverage(q.concepts, q.total, locs[fSummary]),
+		fieldCoverage(q.concepts, q.total, locs[fTags]), fieldCoverage(q.concepts, q.total, locs[fQuestions]))
+	length := 0
 	for _, s := range p.Sections {
-		n += len(s.Text)
+		length += len(s.Text)
 	}
-	x[featLength] = math.Log1p(float64(n)) / 10
-	rarest, heaviest := -1, 0.0
-	for i, c := range concepts {
-		if !c.Unknown && c.Weight > heaviest {
-			rarest, heaviest = i, c.Weight
-		}
-	}
-	if rarest >= 0 && rarest < len(matched) && matched[rarest] {
+	x[featLength] = math.Log1p(float64(length)) / 10
+	if q.rarest >= 0 && q.rarest < len(matched) && matched[q.rarest] {
 		x[featRarest] = 1
 	}
-	n, m := 0, 0
-	for i := range concepts {
-		if concepts[i].Substantive() {
-			n++
+	if n := len(q.substantive); n > 0 {
+		held := 0
+		for _, i := range q.substantive {
 			if i < len(matched) && matched[i] {
-				m++
+				held++
 			}
 		}
-	}
-	if n > 0 {
-		x[featMatchedShare] = float64(m) / float64(n)
-	}
-	occ := 0
-	for _, ls := range locs[fBody] {
-		occ += len(ls)
-	}
-	if n > 0 {
+		occ := 0
+		for _, ls := range locs[fBody] {
+			occ += len(ls)
+		}
+		x[featMatchedShare] = float64(held) / float64(n)
 		x[featBodyTF] = math.Log1p(float64(occ)/float64(n)) / 3
 	}
 	base := strings.ToLower(strings.TrimSuffix(path.Base(p.Path), path.Ext(p.Path)))
 	if base == "readme" || base == "index" || base == "_index" {
 		x[featIndex] = 1
 	}
-	x[featSectionCoverage] = secCov
 	return x
 }
 
