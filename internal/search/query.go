@@ -121,29 +121,41 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	for _, c := range concepts {
 		total += c.Weight
 	}
-	top := out.Hits[0].Score
-	type candidate struct {
-		hit  Hit
-		rel  float64
-		locs search.FieldTermLocationMap
+	hits, err := ix.rank(ctx, req, concepts, total, out.Hits)
+	if err != nil {
+		return nil, err
 	}
-	var cands []candidate
-	for _, h := range out.Hits {
-		p := ix.pages[h.ID[2:]]
+	res.Hits = hits
+	sort.SliceStable(res.Hits, func(i, j int) bool { return res.Hits[i].Score > res.Hits[j].Score })
+	res.Hits = dropCopies(res.Hits, req.Limit)
+	if len(res.Hits) > req.Limit {
+		res.Hits = res.Hits[:req.Limit]
+	}
+	// A question that names only the page's subject ("GitLab", "les
+	// secrets") is about the whole page: link its top, not a section.
+	for i := range res.Hits {
+		if titleHoldsAll(res.Hits[i].Page.Title, concepts) {
+			res.Hits[i].Section = ""
+		}
+	}
+	return res, nil
+}
+
+// rank scores bleve's hits with the learned ranking and points each at its
+// best section.
+func (ix *Index) rank(ctx context.Context, req Request, concepts []Concept, total float64, found search.DocumentMatchCollection) ([]Hit, error) {
+	top := found[0].Score
+	q := newQuestion(concepts, total)
+	hits := make([]Hit, 0, len(found))
+	for _, d := range found {
+		p := ix.pages[d.ID[2:]]
 		if p == nil {
 			continue
 		}
-		matched, cov := coverage(concepts, h.Locations, total)
-		prox := proximity(concepts, matched, h.Locations)
-		cands = append(cands, candidate{Hit{Page: p, Coverage: cov, Matched: matched, Proximity: prox}, h.Score / top, h.Locations})
-	}
-	qf := newQuestion(concepts, total)
-	hits := make([]Hit, len(cands))
-	for i, c := range cands {
-		h := &hits[i]
-		*h = c.hit
-		p := h.Page
-		h.Features = features(p, qf, c.rel, h.Matched, h.Coverage, h.Proximity, c.locs)
+		matched, cov := coverage(concepts, d.Locations, total)
+		prox := proximity(concepts, matched, d.Locations)
+		h := Hit{Page: p, Coverage: cov, Matched: matched, Proximity: prox}
+		h.Features = features(p, q, d.Score/top, matched, cov, prox, d.Locations)
 		// Multipliers the caller or the question set are not learned: they
 		// say what the user asked for, not how well the words match.
 		if req.Prefer != nil {
@@ -158,6 +170,10 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 			}
 		}
 		h.Score = ix.ranking.score(&h.Features) + h.Offset
+		hits = append(hits, h)
+	}
+	if len(hits) == 0 {
+		return hits, nil
 	}
 	// The sections are searched only for the pages they can lift into the
 	// answer: a section holding the whole question adds at most its
@@ -186,20 +202,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 		h.Score = math.Exp(ix.ranking.score(&h.Features) + h.Offset)
 	}
-	res.Hits = hits
-	sort.SliceStable(res.Hits, func(i, j int) bool { return res.Hits[i].Score > res.Hits[j].Score })
-	res.Hits = dropCopies(res.Hits, req.Limit)
-	if len(res.Hits) > req.Limit {
-		res.Hits = res.Hits[:req.Limit]
-	}
-	// A question that names only the page's subject ("GitLab", "les
-	// secrets") is about the whole page: link its top, not a section.
-	for i := range res.Hits {
-		if titleHoldsAll(res.Hits[i].Page.Title, concepts) {
-			res.Hits[i].Section = ""
-		}
-	}
-	return res, nil
+	return hits, nil
 }
 
 // dropCopies keeps the first of pages that are copies of each other (same
