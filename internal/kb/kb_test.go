@@ -401,6 +401,16 @@ func TestJekyllCollectionsAreContent(t *testing.T) {
 			t.Errorf("%s: URL %q, want %q (all: %v)", path, urls[path], url, urls)
 		}
 	}
+	// Without a site, links point at the files.
+	plain, err := Load(context.Background(), Dir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range plain.Pages {
+		if p.URL != p.Path {
+			t.Errorf("%s: Markdown link %q, want the file's path", p.Path, p.URL)
+		}
+	}
 	if _, err := ReadPage(src, "articles/_api/intro.md"); err != nil {
 		t.Errorf("a collection's page cannot be shown: %v", err)
 	}
@@ -420,6 +430,37 @@ func TestJekyllConfigIsReadWithCare(t *testing.T) {
 	} {
 		if got := parseJekyllCollections([]byte(cfg)).folders(); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 			t.Errorf("%q: collections %v, want %v", cfg, got, want)
+		}
+	}
+}
+
+func TestBoilerplateLinesAreDropped(t *testing.T) {
+	files := fstest.MapFS{}
+	for i := range 6 {
+		text := fmt.Sprintf("# Page %d\n\n> Une nouvelle documentation est disponible sur le nouveau site.\n\nLe sujet numéro %d de cette documentation, expliqué avec assez de mots pour être indexé.\n\nModifier cette page sur la forge du projet\n", i, i)
+		if i >= 4 {
+			text = fmt.Sprintf("# Page %d\n\nUn sujet sans bandeau, le numéro %d, expliqué avec assez de mots pour être indexé.\n", i, i)
+		}
+		files[fmt.Sprintf("p%d.md", i)] = &fstest.MapFile{Data: []byte(text)}
+	}
+	b, err := Load(context.Background(), Source{Name: "s", FS: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warned := false
+	for _, w := range b.Warnings {
+		warned = warned || strings.Contains(w.Msg, "répétée")
+	}
+	if !warned {
+		t.Errorf("no warning about the repeated lines: %v", b.Warnings)
+	}
+	for _, p := range b.Pages {
+		text := p.Sections[0].Text
+		if strings.Contains(text, "nouvelle documentation") || strings.Contains(text, "Modifier cette page") {
+			t.Errorf("%s keeps the boilerplate: %q", p.Path, text)
+		}
+		if !strings.Contains(text, "numéro") {
+			t.Errorf("%s lost its own text: %q", p.Path, text)
 		}
 	}
 }

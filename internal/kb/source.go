@@ -336,12 +336,74 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 		} else {
 			b.text += n
 		}
-		p.URL = pageURL(src, cols.sitePath(name), p.URL)
+		p.URL = pageURL(src, name, cols.sitePath(name), p.URL)
 		b.Pages = append(b.Pages, p)
+	}
+	if n, example := dropBoilerplate(b.Pages[first:]); n > 0 {
+		b.Warnings = append(b.Warnings, Warning{Source: src.Name,
+			Msg: fmt.Sprintf("%d ligne(s) répétée(s) sur au moins la moitié des pages (bandeau, pied de page…) ignorée(s), par exemple « %s »", n, example)})
 	}
 	b.checkLinks(src, names, b.Pages[first:])
 	b.loadData(src)
 	return nil
+}
+
+// Boilerplate: a line of text a source repeats on at least half of its
+// pages (a banner pointing to a new site, "edit this page", a footer put in
+// every page) says nothing about any of them, and would be the excerpt of
+// every answer linking a page's top.
+const (
+	boilerplateMinPages = 5
+	boilerplateMinLen   = 20
+)
+
+// dropBoilerplate removes the boilerplate lines of a source's pages and
+// returns how many distinct lines it removed, with one of them.
+func dropBoilerplate(pages []*Page) (int, string) {
+	if len(pages) < boilerplateMinPages {
+		return 0, ""
+	}
+	count := map[string]int{}
+	for _, p := range pages {
+		seen := map[string]bool{}
+		for _, s := range p.Sections {
+			for _, l := range strings.Split(s.Text, "\n") {
+				if l = strings.TrimSpace(l); len(l) >= boilerplateMinLen && !seen[l] {
+					seen[l] = true
+					count[l]++
+				}
+			}
+		}
+	}
+	var example string
+	boiler := map[string]bool{}
+	for l, n := range count {
+		if 2*n >= len(pages) {
+			boiler[l] = true
+			if example == "" || l < example {
+				example = l
+			}
+		}
+	}
+	if len(boiler) == 0 {
+		return 0, ""
+	}
+	for _, p := range pages {
+		for i := range p.Sections {
+			lines := strings.Split(p.Sections[i].Text, "\n")
+			kept := lines[:0]
+			for _, l := range lines {
+				if !boiler[strings.TrimSpace(l)] {
+					kept = append(kept, l)
+				}
+			}
+			p.Sections[i].Text = strings.Join(kept, "\n")
+		}
+	}
+	if r := []rune(example); len(r) > 80 {
+		example = string(r[:80]) + "…"
+	}
+	return len(boiler), example
 }
 
 // linkProblem says why a symbolic link of a source is not followed.
@@ -435,7 +497,7 @@ func isMarkdown(name string) bool {
 
 // pageURL is the link to a page: its canonical URL when absolute, else the
 // source's base URL joined with the page's link path.
-func pageURL(src Source, name, canonical string) string {
+func pageURL(src Source, name, sitePath, canonical string) string {
 	if strings.HasPrefix(canonical, "http://") || strings.HasPrefix(canonical, "https://") {
 		return canonical
 	}
@@ -448,6 +510,11 @@ func pageURL(src Source, name, canonical string) string {
 		if src.BaseURL == "" {
 			style = LinkMarkdown
 		}
+	}
+	if style != LinkMarkdown {
+		// A site publishes a Jekyll collection's page elsewhere than
+		// its file; a Markdown link points at the file.
+		name = sitePath
 	}
 	return joinURL(src.BaseURL, LinkPath(name, style))
 }
