@@ -2,7 +2,6 @@ package kb
 
 import (
 	"io/fs"
-	"path"
 	"sort"
 	"strings"
 
@@ -57,8 +56,15 @@ func parseJekyllCollections(data []byte) collections {
 		}
 	}
 	dir := strings.Trim(cfg.Dir, "/")
-	if dir != "" && (!fs.ValidPath(dir) || strings.HasPrefix(path.Base(dir), ".")) {
+	if dir != "" && !fs.ValidPath(dir) {
 		return nil
+	}
+	if dir != "" {
+		for _, part := range strings.Split(dir, "/") {
+			if strings.HasPrefix(part, ".") {
+				return nil // a hidden folder is never content
+			}
+		}
 	}
 	out := collections{}
 	for _, n := range names {
