@@ -134,18 +134,34 @@ fuzz_targets=(
 	"./internal/lexicon/gen FuzzParseDictd"
 )
 
+# deadline_flake tells Go's own fuzzing race at the end of -fuzztime (golang/go#75804, fixed in
+# Go 1.27): a bare "context deadline exceeded" with no failing input written, no panic, no test
+# error. A real finding always writes its input to testdata/fuzz.
+deadline_flake() {
+	grep -q 'context deadline exceeded' "$1" &&
+		! grep -q -e 'Failing input written' -e 'panic:' -e '_test.go:[0-9]*:' "$1"
+}
+
 fuzz() {
-	local t pkg name rc=0
+	local t pkg name try rc=0
 	for t in "${fuzz_targets[@]}"; do
 		read -r pkg name <<<"$t"
-		# -parallel 2: the machines have two cores; a failing input is kept in $pkg/testdata/fuzz
-		if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "${PARCOURS_FUZZTIME:-2s}" -parallel 2 "$pkg" >/tmp/fuzz.$$ 2>&1; then
+		for try in 1 2; do
+			# -parallel 2: the machines have two cores; a failing input is kept in $pkg/testdata/fuzz
+			if go test -run '^$' -fuzz "^${name}\$" -fuzztime "${PARCOURS_FUZZTIME:-2s}" -parallel 2 "$pkg" >/tmp/fuzz.$$ 2>&1; then
+				echo "ok  	$pkg $name"
+				break
+			elif deadline_flake /tmp/fuzz.$$; then
+				if [ $try = 2 ]; then
+					echo "ok  	$pkg $name (deux fois la course de fin de -fuzztime de Go, golang/go#75804 ; aucune entrée fautive)"
+				fi
+				continue
+			fi
 			echo "FAIL	$pkg $name"
 			cat /tmp/fuzz.$$
 			rc=1
-		else
-			echo "ok  	$pkg $name"
-		fi
+			break
+		done
 	done
 	rm -f /tmp/fuzz.$$
 	return $rc
