@@ -10,17 +10,19 @@ package search
 //   - ../../shared/eval-sets/train/beta-gouv/questions.yaml (78 questions)
 //   - ../../shared/eval-sets/train/franceconnect-plus/questions.yaml (55 questions)
 //   - ../../shared/eval-sets/train/pix/questions.yaml (61 questions)
+//   - ../../shared/eval-sets/train/albert-api/questions.yaml (53 questions)
+//   - ../../shared/eval-sets/train/proconnect/questions.yaml (48 questions)
 var learnedRanking = Ranking{
-	featBleve:           1.226,
-	featCoverage:        1.494,
-	featProximity:       1.06,
-	featTitle:           0.115,
-	featHeadings:        0.135,
-	featMeta:            0.069,
-	featLength:          -0.042,
-	featRarest:          0.464,
-	featIndex:           -0.053,
-	featSectionCoverage: 0.527,
-	featMatchedShare:    0.393,
-	featBodyTF:          0.306,
+	featBleve:           1.247,
+	featCoverage:        1.471,
+	featProximity:       1.076,
+	featTitle:           0.104,
+	featHeadings:        0.107,
+	featMeta:            0.056,
+	featLength:          -0.061,
+	featRarest:          0.474,
+	featIndex:           -0.02,
+	featSectionCoverage: 0.514,
+	featMatchedShare:    0.365,
+	featBodyTF:          0.266,
 }
