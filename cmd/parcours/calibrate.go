@@ -116,6 +116,7 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 	var samples []eval.Sample
 	var used []string
 	bySet := map[string][]eval.Sample{}
+	var names []string // of the question files, in the manifest's order
 	for _, s := range sets {
 		eng, err := answer.Open(ctx, answer.Options{Sources: s.Sources, Logger: cliLogger(env.stderr), Ranking: ranking})
 		if err != nil {
@@ -127,17 +128,21 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 		samples = append(samples, got...)
+		if _, seen := bySet[s.Name]; !seen {
+			names = append(names, s.Name)
+		}
 		bySet[s.Name] = append(bySet[s.Name], got...)
 		used = append(used, fmt.Sprintf("%s (%d questions)", s.Name, len(got)))
 	}
 	var cvIn, cvInNone, cvOff, cvOffNone int
 	// How the tiers hold on a question file learned without it (both
 	// copies of a file asked on two documentations are left out together).
-	for name, own := range bySet {
+	for _, name := range names {
+		own := bySet[name]
 		var others []eval.Sample
-		for n, ss := range bySet {
+		for _, n := range names {
 			if n != name {
-				others = append(others, ss...)
+				others = append(others, bySet[n]...)
 			}
 		}
 		if c, err := eval.Fit(others); err == nil {

@@ -131,15 +131,15 @@ func (p *Page) textSize() int {
 
 // excluder returns the test of the files a source leaves out: its own
 // patterns, and the default ones, except that the folders of the Jekyll
-// collections its _config.yml declares are content.
-func (src Source) excluder() (func(string) bool, error) {
-	var own, under, other []*regexp.Regexp
+// collections cols (its _config.yml's) are content.
+func (src Source) excluder(cols collections) (func(string) bool, error) {
+	var always, under []*regexp.Regexp
 	for _, g := range src.Exclude {
 		re, err := globRegexp(g)
 		if err != nil {
 			return nil, fmt.Errorf("source %s: motif d'exclusion %q invalide: %w", src.Name, g, err)
 		}
-		own = append(own, re)
+		always = append(always, re)
 	}
 	for _, g := range defaultExcludes {
 		re, err := globRegexp(g)
@@ -149,12 +149,11 @@ func (src Source) excluder() (func(string) bool, error) {
 		if strings.Contains(g, "_*") {
 			under = append(under, re)
 		} else {
-			other = append(other, re)
+			always = append(always, re)
 		}
 	}
-	cols := jekyllCollections(src.FS)
 	return func(name string) bool {
-		for _, re := range append(own, other...) {
+		for _, re := range always {
 			if re.MatchString(name) {
 				return true
 			}
@@ -253,11 +252,11 @@ func (b *Base) loadSource(ctx context.Context, src Source) error {
 	if src.FS == nil {
 		return fmt.Errorf("source %s: pas de système de fichiers", src.Name)
 	}
-	excluded, err := src.excluder()
+	cols := jekyllCollections(src.FS)
+	excluded, err := src.excluder(cols)
 	if err != nil {
 		return err
 	}
-	cols := jekyllCollections(src.FS)
 	var names []string
 	err = fs.WalkDir(src.FS, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -584,7 +583,7 @@ func ReadPage(src Source, name string) ([]byte, error) {
 	if src.FS == nil || !fs.ValidPath(name) || !isMarkdown(name) {
 		return nil, fs.ErrNotExist
 	}
-	excluded, err := src.excluder()
+	excluded, err := src.excluder(jekyllCollections(src.FS))
 	if err != nil || excluded(name) {
 		return nil, fs.ErrNotExist
 	}

@@ -125,13 +125,17 @@ func (t *Table) POS(word string) POS {
 	return p
 }
 
+// Grammatical reports whether one of the parts of speech is a grammatical
+// word's (determiner, pronoun, preposition, conjunction, auxiliary...).
+func (p POS) Grammatical() bool { return p&grammatical != 0 }
+
 // IsGrammatical reports whether a word form can be a grammatical word
 // (determiner, pronoun, preposition, conjunction, auxiliary, negation,
 // interrogative adverb...): "les", "aux", "quand", "est", "sont", "où".
 // One such reading suffices: "car" and "or" are conjunctions as well as
 // nouns.
 func (t *Table) IsGrammatical(word string) bool {
-	return t.POS(word)&grammatical != 0
+	return t.POS(word).Grammatical()
 }
 
 // Known reports whether the dictionary holds the word form.

@@ -324,7 +324,7 @@ func isEnglishStopWord(w string) bool {
 // ("audit", "personne", "point") may.
 func onlyGrammatical(w string) bool {
 	pos := lexicon.PartsOfSpeech(w)
-	return pos != 0 && lexicon.IsGrammatical(w) && pos&(lexicon.Noun|lexicon.Verb|lexicon.Adjective|lexicon.ProperNoun) == 0
+	return pos.Grammatical() && pos&(lexicon.Noun|lexicon.Verb|lexicon.Adjective|lexicon.ProperNoun) == 0
 }
 
 // sameWord reports whether two single words may be the same word: they
