@@ -135,6 +135,7 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 		used = append(used, fmt.Sprintf("%s (%d questions)", s.Name, len(got)))
 	}
 	var cvIn, cvInNone, cvOff, cvOffNone int
+	var marginsIn, marginsOff []float64 // of each question, learned without its file
 	// How the tiers hold on a question file learned without it (both
 	// copies of a file asked on two documentations are left out together).
 	for _, name := range names {
@@ -147,6 +148,13 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		if c, err := eval.Fit(others); err == nil {
 			fmt.Fprintf(env.stderr, "paliers, %s appris sans lui : %s\n", name, eval.Summary(c, own))
+			for _, smp := range own {
+				if smp.Answerable {
+					marginsIn = append(marginsIn, eval.Margin(c, smp.X))
+				} else {
+					marginsOff = append(marginsOff, eval.Margin(c, smp.X))
+				}
+			}
 			t := eval.Count(c, own)
 			cvIn += t.In
 			cvInNone += t.InRefused
@@ -157,6 +165,10 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 	if cvIn > 0 && cvOff > 0 {
 		fmt.Fprintf(env.stderr, "paliers, chaque jeu appris sans lui : %.1f %% des questions du sujet refusées, %.1f %% des hors sujet refusées\n",
 			100*float64(cvInNone)/float64(cvIn), 100*float64(cvOffNone)/float64(cvOff))
+		// The same, whatever the thresholds: how the margins separate the
+		// two kinds of questions, to compare signals fairly.
+		auc, off := eval.Separation(marginsIn, marginsOff, 0.04)
+		fmt.Fprintf(env.stderr, "paliers, séparation sans chaque jeu : AUC %.3f ; %.1f %% des hors sujet refusés quand 4 %% des questions du sujet le sont\n", auc, 100*off)
 	}
 	c, err := eval.Fit(samples)
 	if err != nil {

@@ -63,8 +63,10 @@ func Expand(x []float64) []float64 {
 }
 
 // P is the model's probability for these signals.
-func (m Model) P(s Signals) float64 {
-	x := Expand(s.Vector())
+func (m Model) P(s Signals) float64 { return m.PInputs(Expand(s.Vector())) }
+
+// PInputs is the model's probability for inputs already expanded.
+func (m Model) PInputs(x []float64) float64 {
 	z := m.Bias
 	for i, w := range m.Weights {
 		if i < len(x) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -98,13 +99,47 @@ func Fit(samples []Sample) (answer.Calibration, error) {
 func probs(m answer.Model, samples []Sample) []float64 {
 	out := make([]float64, len(samples))
 	for i, s := range samples {
-		z := m.Bias
-		for j, w := range m.Weights {
-			z += w * s.X[j]
-		}
-		out[i] = 1 / (1 + math.Exp(-z))
+		out[i] = m.PInputs(s.X)
 	}
 	return out
+}
+
+// Margin is how far a calibration is from refusing a question: negative
+// when it refuses it (neither sure nor answerable enough).
+func Margin(c answer.Calibration, x []float64) float64 {
+	return max(c.Correct.PInputs(x)-c.SureAt, c.Answerable.PInputs(x)-c.AnswerAt)
+}
+
+// Separation tells how well margins tell answerable questions from
+// off-topic ones, whatever the thresholds: the probability that an
+// answerable question has the higher margin (AUC), and the share of
+// off-topic questions refused when the refusal line leaves refused share of
+// the answerable ones.
+func Separation(answerable, offTopic []float64, refused float64) (auc, offRefused float64) {
+	if len(answerable) == 0 || len(offTopic) == 0 {
+		return 0, 0
+	}
+	a := slices.Sorted(slices.Values(answerable))
+	o := slices.Sorted(slices.Values(offTopic))
+	// AUC by a merge of the two sorted lists; ties count half.
+	wins, j, k := 0.0, 0, 0
+	for _, x := range a {
+		for j < len(o) && o[j] < x {
+			j++
+		}
+		for k < len(o) && o[k] <= x {
+			k++
+		}
+		wins += float64(j) + float64(k-j)/2
+	}
+	line := a[int(math.Floor(refused*float64(len(a))))]
+	n := 0
+	for _, x := range o {
+		if x < line {
+			n++
+		}
+	}
+	return wins / float64(len(a)*len(o)), float64(n) / float64(len(o))
 }
 
 // fitLogistic is L2-regularised logistic regression by gradient descent:
@@ -164,8 +199,7 @@ type Tally struct {
 func Count(c answer.Calibration, samples []Sample) Tally {
 	var t Tally
 	for _, s := range samples {
-		sig := signalsFrom(s.X)
-		pc, pa := c.Correct.P(sig), c.Answerable.P(sig)
+		pc, pa := c.Correct.PInputs(s.X), c.Answerable.PInputs(s.X)
 		none := pc < c.SureAt && pa < c.AnswerAt
 		if !s.Answerable {
 			t.Off++
@@ -193,19 +227,6 @@ func Summary(c answer.Calibration, samples []Sample) string {
 	t := Count(c, samples)
 	return fmt.Sprintf("%d questions dans le sujet : %d sûres (dont %d justes), %d refusées ; %d hors sujet : %d refusées",
 		t.In, t.InSure, t.InSureRight, t.InRefused, t.Off, t.OffRefused)
-}
-
-// signalsFrom reads the signals back from a sample's inputs (the first
-// entries; the pair products follow).
-func signalsFrom(x []float64) answer.Signals {
-	get := func(i int) float64 {
-		if i < len(x) {
-			return x[i]
-		}
-		return 0
-	}
-	return answer.Signals{Coverage: get(0), Gap: get(1), Unknown: get(2), Rarest: get(3), Proximity: get(4),
-		Concepts: get(5), Second: get(6), English: get(7), UnknownWords: get(8), Jargon: get(9), Matched: get(10), Specific: get(11)}
 }
 
 // GoSource is the generated file holding a calibration.

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -39,8 +40,7 @@ func TestFitMeetsItsTargets(t *testing.T) {
 	}
 	var sure, sureRight, ans, refused int
 	for _, s := range samples {
-		sig := signalsFrom(s.X)
-		pc, pa := c.Correct.P(sig), c.Answerable.P(sig)
+		pc, pa := c.Correct.PInputs(s.X), c.Answerable.PInputs(s.X)
 		if pc >= c.SureAt {
 			sure++
 			if s.Correct {
@@ -65,5 +65,25 @@ func TestFitMeetsItsTargets(t *testing.T) {
 	}
 	if _, err := Fit(samples[:5]); err == nil {
 		t.Error("five questions cannot calibrate anything")
+	}
+}
+
+// Separation compares signals whatever the thresholds: margins that put
+// every answerable question above every off-topic one separate perfectly,
+// and a refusal line at the answerable questions' 4th percentile refuses
+// the off-topic questions below it.
+func TestSeparation(t *testing.T) {
+	ans := make([]float64, 100)
+	for i := range ans {
+		ans[i] = float64(i) / 100 // 0 .. 0.99
+	}
+	auc, off := Separation(ans, []float64{-1, -0.5, 0.02, 0.5}, 0.04)
+	// Answerable margins above each off-topic one, ties counting half:
+	// 100, 100, 97.5 and 49.5 of 100. Three are below the line (0.04).
+	if want := (100 + 100 + 97.5 + 49.5) / 400.0; math.Abs(auc-want) > 1e-9 || off != 0.75 {
+		t.Errorf("Separation = %.4f, %.2f; want %.4f, 0.75", auc, off, want)
+	}
+	if auc, _ := Separation([]float64{1, 2}, []float64{0, 0}, 0); auc != 1 {
+		t.Errorf("perfect separation: AUC %v", auc)
 	}
 }
