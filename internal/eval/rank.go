@@ -57,7 +57,10 @@ func CollectRanking(ctx context.Context, a Asker, set *Set) ([]RankQuery, error)
 
 // rankPull is how strongly the learned weights are pulled back towards
 // search.PriorRanking (L2): a feature moves only where many questions agree.
-const rankPull = 0.05
+// With ten training files, 0.01 ranks each file learned without it better
+// than 0.05 (mean reciprocal rank among the candidates 0.812 -> 0.826);
+// 0.003 and 0 gain no more.
+const rankPull = 0.01
 
 // FitRanking learns the ranking weights that put an expected page first
 // (a listwise softmax loss: the probability mass of the expected pages

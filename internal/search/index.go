@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -32,6 +33,7 @@ const (
 	fQuestions = "questions" // typical questions the page's owners wrote
 	fBody      = "body"      // everything a page says, for ranking and page frequency
 	fCode      = "code"      // the page's code blocks: identifiers, commands, error messages
+	fPath      = "path"      // the words of the page's folders and file name
 	fParcours  = "parcours"
 	fNiveau    = "niveau"
 	fSTitle    = "s_title"
@@ -142,7 +144,7 @@ func newMapping() (mapping.IndexMapping, error) {
 		f.DocValues = false
 		doc.AddFieldMappingsAt(name, f)
 	}
-	for _, n := range []string{fTitle, fHeadings, fSummary, fTags, fQuestions, fBody, fCode, fSTitle, fSBody} {
+	for _, n := range []string{fTitle, fHeadings, fSummary, fTags, fQuestions, fBody, fCode, fPath, fSTitle, fSBody} {
 		text(n)
 	}
 	kw := func(name string) {
@@ -169,6 +171,7 @@ type pageDoc struct {
 	Questions string `json:"questions,omitempty"`
 	Body      string `json:"body"`
 	Code      string `json:"code,omitempty"`
+	Path      string `json:"path"`
 	Parcours  string `json:"parcours,omitempty"`
 	Niveau    string `json:"niveau,omitempty"`
 }
@@ -199,11 +202,25 @@ func newPageDoc(p *kb.Page) pageDoc {
 		body.WriteString(s.Text + "\n")
 	}
 	d := pageDoc{Title: p.Title, Headings: heads.String(), Summary: p.Summary,
-		Tags: strings.Join(p.Tags, ", "), Questions: strings.Join(p.Questions, "\n"), Body: body.String(), Code: p.Code, Parcours: p.Parcours}
+		Tags: strings.Join(p.Tags, ", "), Questions: strings.Join(p.Questions, "\n"), Body: body.String(), Code: p.Code, Path: pathWords(p.Path), Parcours: p.Parcours}
 	if p.Niveau > 0 {
 		d.Niveau = strconv.Itoa(p.Niveau)
 	}
 	return d
+}
+
+// pathWords are the words of a page's path: folder and file names
+// ("guide/gestion-des-comptes.md" -> "guide gestion des comptes"), the
+// outline the documentation's authors gave it.
+func pathWords(p string) string {
+	p = strings.TrimSuffix(p, path.Ext(p))
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '/', '-', '_', '.':
+			return ' '
+		}
+		return r
+	}, p)
 }
 
 // Build indexes a loaded knowledge base. With dir empty the index lives in

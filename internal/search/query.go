@@ -66,9 +66,12 @@ type Hit struct {
 // Field boosts: mild on titles, as heavy title boosts let short pages named
 // with a common word swallow every question holding that word.
 var (
-	pageFields    = map[string]float64{fTitle: 1.5, fHeadings: 1.2, fSummary: 1.2, fTags: 1.3, fQuestions: 1.3, fBody: 1, fCode: codeBoost}
+	pageFields    = map[string]float64{fTitle: 1.5, fHeadings: 1.2, fSummary: 1.2, fTags: 1.3, fQuestions: 1.3, fBody: 1, fCode: codeBoost, fPath: pathBoost}
 	sectionFields = map[string]float64{fSTitle: 1.5, fSBody: 1}
 )
+
+// pathBoost is the weight of a word found in the page's path.
+const pathBoost = 0.5
 
 // codeBoost is the weight of a word found in code blocks: evidence of the
 // identifier or message a user pasted, not of the page's subject.

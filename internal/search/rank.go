@@ -30,11 +30,12 @@ const (
 	featSectionCoverage        // weighted share of the concepts the best-holding section has
 	featMatchedShare           // share of the substantive concepts held, unweighted
 	featBodyTF                 // log of the mean count of the concepts' words in the body
+	featPath                   // weighted share of concepts in the page's folder and file names
 	NumFeatures
 )
 
 // FeatureNames names the ranking features, in order.
-var FeatureNames = [NumFeatures]string{"bleve", "coverage", "proximity", "title", "headings", "meta", "length", "rarest", "index", "sectionCoverage", "matchedShare", "bodyTF"}
+var FeatureNames = [NumFeatures]string{"bleve", "coverage", "proximity", "title", "headings", "meta", "length", "rarest", "index", "sectionCoverage", "matchedShare", "bodyTF", "path"}
 
 // Ranking is the weights of the features, in order.
 type Ranking [NumFeatures]float64
@@ -94,6 +95,7 @@ func features(p *kb.Page, q *question, rel float64, matched []bool, cov, prox fl
 	x[featHeadings] = fieldCoverage(q.concepts, q.total, locs[fHeadings])
 	x[featMeta] = max(fieldCoverage(q.concepts, q.total, locs[fSummary]),
 		fieldCoverage(q.concepts, q.total, locs[fTags]), fieldCoverage(q.concepts, q.total, locs[fQuestions]))
+	x[featPath] = fieldCoverage(q.concepts, q.total, locs[fPath])
 	length := 0
 	for _, s := range p.Sections {
 		length += len(s.Text)

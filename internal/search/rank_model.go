@@ -7,22 +7,25 @@ package search
 //   - ../knowledge/_data/questions.yaml (126 questions)
 //   - ../../shared/eval-sets/cpn/questions.yaml (94 questions)
 //   - ../../shared/eval-sets/train/demarches-simplifiees/questions.yaml (84 questions)
-//   - ../../shared/eval-sets/train/beta-gouv/questions.yaml (78 questions)
+//   - ../../shared/eval-sets/train/beta-gouv/questions.yaml (79 questions)
 //   - ../../shared/eval-sets/train/franceconnect-plus/questions.yaml (55 questions)
 //   - ../../shared/eval-sets/train/pix/questions.yaml (61 questions)
 //   - ../../shared/eval-sets/train/albert-api/questions.yaml (53 questions)
 //   - ../../shared/eval-sets/train/proconnect/questions.yaml (48 questions)
+//   - ../../shared/eval-sets/train/assistant-ia/questions.yaml (54 questions)
+//   - ../../shared/eval-sets/train/adresse-bonnes-pratiques/questions.yaml (54 questions)
 var learnedRanking = Ranking{
-	featBleve:           1.247,
-	featCoverage:        1.471,
-	featProximity:       1.076,
-	featTitle:           0.104,
-	featHeadings:        0.107,
-	featMeta:            0.056,
-	featLength:          -0.061,
-	featRarest:          0.474,
-	featIndex:           -0.02,
-	featSectionCoverage: 0.514,
-	featMatchedShare:    0.365,
-	featBodyTF:          0.266,
+	featBleve:           1.008,
+	featCoverage:        2.114,
+	featProximity:       1.538,
+	featTitle:           0.285,
+	featHeadings:        0.372,
+	featMeta:            0.18,
+	featLength:          -0.466,
+	featRarest:          0.493,
+	featIndex:           0.068,
+	featSectionCoverage: 1.297,
+	featMatchedShare:    0.768,
+	featBodyTF:          0.689,
+	featPath:            0.416,
 }

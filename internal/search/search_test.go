@@ -278,3 +278,36 @@ func TestSynonymsNeedTheSameWordNotTheSameStem(t *testing.T) {
 		}
 	}
 }
+
+// The folders and file name of a page are its authors' outline: of two
+// pages saying the same, the one filed under the question's subject wins.
+func TestFolderNamesTellWhatAPageIsAbout(t *testing.T) {
+	text := "Ouvrez le formulaire de demande, remplissez les champs puis validez : une confirmation arrive par courriel."
+	base := &kb.Base{Pages: []*kb.Page{
+		{Source: "t", Path: "organisations/demande.md", Title: "Faire la demande", Sections: []kb.Section{{Text: text}}},
+		{Source: "t", Path: "facturation/demande.md", Title: "Déposer la demande", Sections: []kb.Section{{Text: text + " Comptez une semaine."}}},
+		{Source: "t", Path: "tarifs.md", Title: "Tarifs", Sections: []kb.Section{{Text: "La facturation est mensuelle."}}},
+	}}
+	ix, err := Build(context.Background(), base, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	res, err := ix.Search(context.Background(), Request{Question: "demande de facturation, quel formulaire ?", Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range res.Hits {
+		got = append(got, h.Page.Path)
+	}
+	if len(got) == 0 || got[0] != "facturation/demande.md" {
+		t.Errorf("the page filed under facturation/ should come first: %v", got)
+	}
+}
+
+func TestPathWords(t *testing.T) {
+	if got := pathWords("articles/_gestion-du-compte/creer_un.compte.md"); got != "articles  gestion du compte creer un compte" {
+		t.Errorf("pathWords = %q", got)
+	}
+}
