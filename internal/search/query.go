@@ -179,14 +179,15 @@ func (ix *Index) rank(ctx context.Context, req Request, concepts []Concept, tota
 		return hits, nil
 	}
 	// The sections are searched only for the pages they can lift into the
-	// answer: a section holding the whole question adds at most its
-	// feature's weight (twice the pages wanted, for copies dropped later).
+	// answer: the section features (coverage, score relative to the best
+	// section's), each at most 1, add at most their weights (twice the
+	// pages wanted, for copies dropped later).
 	scores := make([]float64, len(hits))
 	for i := range hits {
 		scores[i] = hits[i].Score
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(scores)))
-	floor := scores[min(2*req.Limit, len(scores))-1] - math.Max(ix.ranking[featSectionCoverage], 0)
+	floor := scores[min(2*req.Limit, len(scores))-1] - math.Max(ix.ranking[featSectionCoverage], 0) - math.Max(ix.ranking[featSectionScore], 0)
 	var near []Hit
 	for _, h := range hits {
 		if h.Score >= floor {
@@ -197,11 +198,20 @@ func (ix *Index) rank(ctx context.Context, req Request, concepts []Concept, tota
 	if err != nil {
 		return nil, err
 	}
+	// The best section is among the near pages' (the first pages are
+	// near), so the relative score is the same as over every candidate.
+	bestSec := 0.0
+	for _, e := range secs {
+		bestSec = math.Max(bestSec, e.score)
+	}
 	for i := range hits {
 		h := &hits[i]
 		if e, ok := secs[h.Page.ID()]; ok {
 			h.Section = e.anchor
 			h.Features[featSectionCoverage] = e.cov
+			if bestSec > 0 {
+				h.Features[featSectionScore] = e.score / bestSec
+			}
 		}
 		h.Score = math.Exp(ix.ranking.score(&h.Features) + h.Offset)
 	}

@@ -31,11 +31,12 @@ const (
 	featMatchedShare           // share of the substantive concepts held, unweighted
 	featBodyTF                 // log of the mean count of the concepts' words in the body
 	featPath                   // weighted share of concepts in the page's folder and file names
+	featSectionScore           // bleve's score of the page's best section over the best of all sections
 	NumFeatures
 )
 
 // FeatureNames names the ranking features, in order.
-var FeatureNames = [NumFeatures]string{"bleve", "coverage", "proximity", "title", "headings", "meta", "length", "rarest", "index", "sectionCoverage", "matchedShare", "bodyTF", "path"}
+var FeatureNames = [NumFeatures]string{"bleve", "coverage", "proximity", "title", "headings", "meta", "length", "rarest", "index", "sectionCoverage", "matchedShare", "bodyTF", "path", "sectionScore"}
 
 // Ranking is the weights of the features, in order.
 type Ranking [NumFeatures]float64

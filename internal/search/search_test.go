@@ -311,3 +311,31 @@ func TestPathWords(t *testing.T) {
 		t.Errorf("pathWords = %q", got)
 	}
 }
+
+// The page holding the section that best answers the question carries the
+// highest section score (1); a page that holds the words only scattered
+// over a long section carries less.
+func TestSectionScoreIsRelativeToTheBestSection(t *testing.T) {
+	filler := strings.Repeat("La plateforme propose de nombreux services aux équipes. ", 30)
+	base := &kb.Base{Pages: []*kb.Page{
+		{Source: "t", Path: "quotas.md", Title: "Réglages", Sections: []kb.Section{{Text: "Introduction."},
+			{Anchor: "quota", Title: "Changer le quota Harbor", Text: "Le quota Harbor se change dans la console."}}},
+		{Source: "t", Path: "long.md", Title: "Vue d'ensemble", Sections: []kb.Section{{Text: "Un quota existe. " + filler + " Harbor garde les images."}}},
+	}}
+	ix, err := Build(context.Background(), base, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	res, err := ix.Search(context.Background(), Request{Question: "changer le quota harbor", Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 2 {
+		t.Fatalf("two pages expected: %+v", res.Hits)
+	}
+	first, second := res.Hits[0], res.Hits[1]
+	if first.Page.Path != "quotas.md" || first.Section != "quota" || first.Features[featSectionScore] != 1 || !(second.Features[featSectionScore] < 1) {
+		t.Errorf("got %s#%s (%.2f) then %s (%.2f)", first.Page.Path, first.Section, first.Features[featSectionScore], second.Page.Path, second.Features[featSectionScore])
+	}
+}
