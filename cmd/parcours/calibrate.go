@@ -203,6 +203,7 @@ func learnRanking(ctx context.Context, env *cliEnv, sets []manifestSet) (search.
 	}
 	var all []eval.RankQuery
 	var used []string
+	var priorAll, learnedAll eval.RankFigures
 	for i, qs := range per {
 		all = append(all, qs...)
 		if len(qs) == 0 {
@@ -218,10 +219,14 @@ func learnRanking(ctx context.Context, env *cliEnv, sets []manifestSet) (search.
 		if len(others) == 0 {
 			continue
 		}
-		_, before := eval.RankLoss(search.PriorRanking, qs)
-		_, after := eval.RankLoss(eval.FitRanking(others), qs)
-		fmt.Fprintf(env.stderr, "classement, %s appris sans lui : premier attendu %.1f %% → %.1f %% (%d questions)\n", sets[i].Name, 100*before, 100*after, len(qs))
+		before := eval.RankQuality(search.PriorRanking, qs)
+		after := eval.RankQuality(eval.FitRanking(others), qs)
+		priorAll, learnedAll = priorAll.Add(before), learnedAll.Add(after)
+		fmt.Fprintf(env.stderr, "classement, %s appris sans lui : premier attendu %.1f %% → %.1f %% (%d questions)\n", sets[i].Name, 100*before.Hit1, 100*after.Hit1, len(qs))
 	}
+	// Among the candidates of each question (the expected page must be one
+	// of them): the figures to compare two feature sets by.
+	fmt.Fprintf(env.stderr, "classement, chaque jeu appris sans lui : %s (formule d'origine : %s)\n", learnedAll, priorAll)
 	if len(all) < 20 {
 		return search.PriorRanking, nil, fmt.Errorf("trop peu de questions pour apprendre le classement (%d, au moins 20)", len(all))
 	}

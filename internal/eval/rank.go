@@ -131,19 +131,59 @@ func (q RankQuery) masses(s []float64) (all, relevant float64) {
 	return all, relevant
 }
 
-// RankLoss is the mean listwise loss of weights on questions (lower is
-// better), and the share of them whose first page is an expected one.
-func RankLoss(w search.Ranking, qs []RankQuery) (loss, hit1 float64) {
+// RankFigures tell how weights rank questions' candidates: the share whose
+// first candidate is an expected page, whose first three hold one, and the
+// mean reciprocal rank of the first expected page.
+type RankFigures struct {
+	Hit1, Hit3, MRR float64
+	N               int
+}
+
+// RankQuality measures weights on questions.
+func RankQuality(w search.Ranking, qs []RankQuery) RankFigures {
+	f := RankFigures{N: len(qs)}
 	for _, q := range qs {
-		s, best := q.scores(w)
-		zAll, zRel := q.masses(s)
-		loss += math.Log(zAll) - math.Log(zRel)
-		if q.Relevant[best] {
-			hit1++
+		s, _ := q.scores(w)
+		best := math.Inf(-1)
+		for i := range s {
+			if q.Relevant[i] {
+				best = math.Max(best, s[i])
+			}
 		}
+		rank := 1
+		for i := range s {
+			if s[i] > best {
+				rank++
+			}
+		}
+		if rank == 1 {
+			f.Hit1++
+		}
+		if rank <= 3 {
+			f.Hit3++
+		}
+		f.MRR += 1 / float64(rank)
 	}
-	n := float64(max(len(qs), 1))
-	return loss / n, hit1 / n
+	if f.N > 0 {
+		n := float64(f.N)
+		f.Hit1, f.Hit3, f.MRR = f.Hit1/n, f.Hit3/n, f.MRR/n
+	}
+	return f
+}
+
+// Add pools two measures, weighting each by its number of questions.
+func (f RankFigures) Add(g RankFigures) RankFigures {
+	n := f.N + g.N
+	if n == 0 {
+		return f
+	}
+	mix := func(a, b float64) float64 { return (a*float64(f.N) + b*float64(g.N)) / float64(n) }
+	return RankFigures{Hit1: mix(f.Hit1, g.Hit1), Hit3: mix(f.Hit3, g.Hit3), MRR: mix(f.MRR, g.MRR), N: n}
+}
+
+// String reads like "hit@1 72.6 %, hit@3 88.7 %, MRR 0.812".
+func (f RankFigures) String() string {
+	return fmt.Sprintf("hit@1 %.1f %%, hit@3 %.1f %%, MRR %.3f", 100*f.Hit1, 100*f.Hit3, f.MRR)
 }
 
 // RankSource is the Go source of learned ranking weights.

@@ -31,9 +31,9 @@ func rankQueries(k int, n int) []RankQuery {
 func TestFitRankingLearnsWhatPutsTheExpectedPageFirst(t *testing.T) {
 	const k = 3 // a feature the hand-set formula ignores
 	qs := rankQueries(k, 50)
-	_, before := RankLoss(search.PriorRanking, qs)
+	before := RankQuality(search.PriorRanking, qs).Hit1
 	w := FitRanking(qs)
-	_, after := RankLoss(w, qs)
+	after := RankQuality(w, qs).Hit1
 	if w[k] <= 0.3 {
 		t.Errorf("weight of a feature marking the expected page: %v", w[k])
 	}
@@ -56,6 +56,25 @@ func TestFitRankingStaysAtTheFormulaWithoutEvidence(t *testing.T) {
 		if k != 0 && k != 3 && w[k] != search.PriorRanking[k] {
 			t.Errorf("feature %s moved without evidence: %v", search.FeatureNames[k], w[k])
 		}
+	}
+}
+
+// The figures count where the first expected page stands: first (hit@1),
+// among three (hit@3), its reciprocal rank; pooled by question count.
+func TestRankQuality(t *testing.T) {
+	x := func(v float64) []float64 { f := make([]float64, search.NumFeatures); f[0] = v; return f }
+	q := func(rel int) RankQuery { // four candidates scored 3, 2, 1, 0 by bleve alone
+		r := RankQuery{X: [][]float64{x(3), x(2), x(1), x(0)}, Offset: make([]float64, 4), Relevant: make([]bool, 4)}
+		r.Relevant[rel] = true
+		return r
+	}
+	f := RankQuality(search.PriorRanking, []RankQuery{q(0), q(2), q(3)})
+	if f.N != 3 || f.Hit1 != 1.0/3 || f.Hit3 != 2.0/3 || f.MRR != (1+1.0/3+0.25)/3 {
+		t.Errorf("RankQuality = %+v", f)
+	}
+	g := f.Add(RankFigures{Hit1: 1, Hit3: 1, MRR: 1, N: 1})
+	if g.N != 4 || g.Hit1 != 0.5 || g.Hit3 != 0.75 {
+		t.Errorf("pooled = %+v", g)
 	}
 }
 
