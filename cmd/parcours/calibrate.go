@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -138,15 +140,10 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 	var marginsIn, marginsOff []float64 // of each question, learned without its file
 	// How the tiers hold on a question file learned without it (both
 	// copies of a file asked on two documentations are left out together).
-	for _, name := range names {
+	fits := fitFolds(names, bySet, samples)
+	for i, name := range names {
 		own := bySet[name]
-		var others []eval.Sample
-		for _, n := range names {
-			if n != name {
-				others = append(others, bySet[n]...)
-			}
-		}
-		if c, err := eval.Fit(others); err == nil {
+		if c, err := fits[i].c, fits[i].err; err == nil {
 			fmt.Fprintf(env.stderr, "paliers, %s appris sans lui : %s\n", name, eval.Summary(c, own))
 			for _, smp := range own {
 				if smp.Answerable {
@@ -170,7 +167,7 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 		auc, off := eval.Separation(marginsIn, marginsOff, 0.04)
 		fmt.Fprintf(env.stderr, "paliers, séparation sans chaque jeu : AUC %.3f ; %.1f %% des hors sujet refusés quand 4 %% des questions du sujet le sont\n", auc, 100*off)
 	}
-	c, err := eval.Fit(samples)
+	c, err := fits[len(names)].c, fits[len(names)].err
 	if err != nil {
 		return err
 	}
@@ -181,6 +178,38 @@ func runCalibrate(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	return os.WriteFile(*out, src, 0o644)
+}
+
+type fit struct {
+	c   answer.Calibration
+	err error
+}
+
+// fitFolds learns the tiers without each question file (both copies of a
+// file asked of two documentations are left out together), then on all
+// samples (the last result): one fit a processor, as each takes seconds.
+func fitFolds(names []string, bySet map[string][]eval.Sample, all []eval.Sample) []fit {
+	out := make([]fit, len(names)+1)
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i := range out {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			train := all
+			if i < len(names) {
+				train = nil
+				for _, n := range names {
+					if n != names[i] {
+						train = append(train, bySet[n]...)
+					}
+				}
+			}
+			out[i].c, out[i].err = eval.Fit(train)
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // learnRanking learns the ranking weights from every set, after saying how
