@@ -112,7 +112,8 @@ type Report struct {
 // Run asks every question and scores the answers.
 func Run(ctx context.Context, a Asker, set *Set) (*Report, error) {
 	r := &Report{Tiers: map[answer.Tier]int{}, OffTopicTiers: map[answer.Tier]int{}}
-	var h1, h3, rr, ans, refused float64
+	var ranks rankTally
+	var ans, refused float64
 	for _, q := range set.Questions {
 		res, err := a.AskN(ctx, q.Text, 5)
 		if err != nil {
@@ -144,15 +145,7 @@ func Run(ctx context.Context, a Asker, set *Set) (*Report, error) {
 		} else {
 			r.InScope++
 			r.Tiers[res.Tier]++
-			if o.Rank == 1 {
-				h1++
-			}
-			if o.Rank >= 1 && o.Rank <= 3 {
-				h3++
-			}
-			if o.Rank > 0 {
-				rr += 1 / float64(o.Rank)
-			}
+			ranks.add(o.Rank)
 			if res.Answered {
 				ans++
 			}
@@ -166,8 +159,8 @@ func Run(ctx context.Context, a Asker, set *Set) (*Report, error) {
 		r.Outcomes = append(r.Outcomes, o)
 	}
 	if r.InScope > 0 {
-		n := float64(r.InScope)
-		r.Hit1, r.Hit3, r.MRR, r.AnsweredRate = h1/n, h3/n, rr/n, ans/n
+		f := ranks.figures()
+		r.Hit1, r.Hit3, r.MRR, r.AnsweredRate = f.Hit1, f.Hit3, f.MRR, ans/float64(r.InScope)
 	}
 	if r.OffTopic > 0 {
 		r.RefusedRate = refused / float64(r.OffTopic)

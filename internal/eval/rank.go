@@ -74,7 +74,7 @@ func FitRanking(qs []RankQuery) search.Ranking {
 	for range steps {
 		var grad [search.NumFeatures]float64
 		for _, q := range qs {
-			s, _ := q.scores(w)
+			s := q.scores(w)
 			zAll, zRel := q.masses(s)
 			for i, x := range q.X {
 				e := math.Exp(s[i])
@@ -99,8 +99,8 @@ func FitRanking(qs []RankQuery) search.Ranking {
 }
 
 // scores are the candidates' scores under weights w, shifted so that the
-// best is 0 (exp stays finite), and the index of the best.
-func (q RankQuery) scores(w search.Ranking) ([]float64, int) {
+// best is 0 (exp stays finite).
+func (q RankQuery) scores(w search.Ranking) []float64 {
 	s := make([]float64, len(q.X))
 	best := 0
 	for i, x := range q.X {
@@ -116,7 +116,7 @@ func (q RankQuery) scores(w search.Ranking) ([]float64, int) {
 	for i := range s {
 		s[i] -= top
 	}
-	return s, best
+	return s
 }
 
 // masses are the softmax masses of all candidates and of the expected ones.
@@ -141,9 +141,9 @@ type RankFigures struct {
 
 // RankQuality measures weights on questions.
 func RankQuality(w search.Ranking, qs []RankQuery) RankFigures {
-	f := RankFigures{N: len(qs)}
+	var t rankTally
 	for _, q := range qs {
-		s, _ := q.scores(w)
+		s := q.scores(w)
 		best := math.Inf(-1)
 		for i := range s {
 			if q.Relevant[i] {
@@ -156,17 +156,37 @@ func RankQuality(w search.Ranking, qs []RankQuery) RankFigures {
 				rank++
 			}
 		}
-		if rank == 1 {
-			f.Hit1++
-		}
-		if rank <= 3 {
-			f.Hit3++
-		}
-		f.MRR += 1 / float64(rank)
+		t.add(rank)
 	}
-	if f.N > 0 {
-		n := float64(f.N)
-		f.Hit1, f.Hit3, f.MRR = f.Hit1/n, f.Hit3/n, f.MRR/n
+	return t.figures()
+}
+
+// rankTally sums where the first expected page of each question stood.
+type rankTally struct {
+	hit1, hit3, rr float64
+	n              int
+}
+
+// add counts one question whose first expected page is at 1-based rank
+// (0: absent).
+func (t *rankTally) add(rank int) {
+	t.n++
+	if rank == 1 {
+		t.hit1++
+	}
+	if rank >= 1 && rank <= 3 {
+		t.hit3++
+	}
+	if rank > 0 {
+		t.rr += 1 / float64(rank)
+	}
+}
+
+func (t rankTally) figures() RankFigures {
+	f := RankFigures{N: t.n}
+	if t.n > 0 {
+		n := float64(t.n)
+		f.Hit1, f.Hit3, f.MRR = t.hit1/n, t.hit3/n, t.rr/n
 	}
 	return f
 }

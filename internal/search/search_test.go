@@ -283,16 +283,11 @@ func TestSynonymsNeedTheSameWordNotTheSameStem(t *testing.T) {
 // pages saying the same, the one filed under the question's subject wins.
 func TestFolderNamesTellWhatAPageIsAbout(t *testing.T) {
 	text := "Ouvrez le formulaire de demande, remplissez les champs puis validez : une confirmation arrive par courriel."
-	base := &kb.Base{Pages: []*kb.Page{
+	ix := buildPages(t, []*kb.Page{
 		{Source: "t", Path: "organisations/demande.md", Title: "Faire la demande", Sections: []kb.Section{{Text: text}}},
 		{Source: "t", Path: "facturation/demande.md", Title: "Déposer la demande", Sections: []kb.Section{{Text: text + " Comptez une semaine."}}},
 		{Source: "t", Path: "tarifs.md", Title: "Tarifs", Sections: []kb.Section{{Text: "La facturation est mensuelle."}}},
-	}}
-	ix, err := Build(context.Background(), base, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	})
 	res, err := ix.Search(context.Background(), Request{Question: "demande de facturation, quel formulaire ?", Limit: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -317,16 +312,11 @@ func TestPathWords(t *testing.T) {
 // over a long section carries less.
 func TestSectionScoreIsRelativeToTheBestSection(t *testing.T) {
 	filler := strings.Repeat("La plateforme propose de nombreux services aux équipes. ", 30)
-	base := &kb.Base{Pages: []*kb.Page{
+	ix := buildPages(t, []*kb.Page{
 		{Source: "t", Path: "quotas.md", Title: "Réglages", Sections: []kb.Section{{Text: "Introduction."},
 			{Anchor: "quota", Title: "Changer le quota Harbor", Text: "Le quota Harbor se change dans la console."}}},
 		{Source: "t", Path: "long.md", Title: "Vue d'ensemble", Sections: []kb.Section{{Text: "Un quota existe. " + filler + " Harbor garde les images."}}},
-	}}
-	ix, err := Build(context.Background(), base, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	})
 	res, err := ix.Search(context.Background(), Request{Question: "changer le quota harbor", Limit: 2})
 	if err != nil {
 		t.Fatal(err)
