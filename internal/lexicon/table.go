@@ -158,48 +158,62 @@ func (t *Table) record(off uint32) (record, bool) {
 // the lemmas of its own spelling first and keeps the others, since accents
 // are often left out in chat.
 func (t *Table) lemmaRefs(lower, key string) []uint32 {
+	own, others := t.spelledRefs(lower, key)
+	if lower != key {
+		if len(own) == 0 {
+			return others
+		}
+		return own
+	}
+	return append(own, others...)
+}
+
+// spelledRefs returns the lemma records of a word form, split into those
+// of its own spelling and those of other spellings with the same folded key.
+// Without spelling variants, every record is the word's own.
+func (t *Table) spelledRefs(lower, key string) (own, others []uint32) {
 	if key == "" || len(key) > 255 {
-		return nil
+		return nil, nil
 	}
 	v, ok, err := t.forms.Get([]byte(key))
 	if err != nil || !ok {
-		return nil
+		return nil, nil
 	}
 	if v&1 == 0 {
-		return []uint32{uint32(v >> 1)}
+		return []uint32{uint32(v >> 1)}, nil
 	}
 	b := t.lemmas
 	o := int(v >> 1)
 	if o < 0 || o >= len(b) {
-		return nil
+		return nil, nil
 	}
 	n := int(b[o] & 0x7f)
 	refs := make([]uint32, 0, n)
 	for i := range n {
 		r, ok := ref(b, o+1+i*refSize)
 		if !ok {
-			return refs
+			return refs, nil
 		}
 		refs = append(refs, r)
 	}
 	if b[o]&0x80 == 0 {
-		return refs
+		return refs, nil
 	}
 	// The spellings, then one bit set per lemma.
 	p := o + 1 + n*refSize
 	if p >= len(b) {
-		return refs
+		return refs, nil
 	}
 	k := int(b[p])
 	p++
 	mine := -1
 	for i := range k {
 		if p >= len(b) {
-			return refs
+			return refs, nil
 		}
 		l := int(b[p])
 		if p+1+l > len(b) {
-			return refs
+			return refs, nil
 		}
 		if string(b[p+1:p+1+l]) == lower {
 			mine = i
@@ -207,10 +221,9 @@ func (t *Table) lemmaRefs(lower, key string) []uint32 {
 		p += 1 + l
 	}
 	if mine < 0 || p+n > len(b) {
-		return refs
+		return nil, refs
 	}
 	masks := b[p : p+n]
-	var own, others []uint32
 	for i, r := range refs {
 		if masks[i]&(1<<mine) != 0 {
 			own = append(own, r)
@@ -218,10 +231,7 @@ func (t *Table) lemmaRefs(lower, key string) []uint32 {
 			others = append(others, r)
 		}
 	}
-	if lower != key {
-		return own
-	}
-	return append(own, others...)
+	return own, others
 }
 
 // thesaurus returns the neighbour refs of a lemma record.

