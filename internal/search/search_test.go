@@ -329,3 +329,33 @@ func TestSectionScoreIsRelativeToTheBestSection(t *testing.T) {
 		t.Errorf("got %s#%s (%.2f) then %s (%.2f)", first.Page.Path, first.Section, first.Features[featSectionScore], second.Page.Path, second.Features[featSectionScore])
 	}
 }
+
+func TestCommonWordsThePagesLackWeighLess(t *testing.T) {
+	ix := buildPages(t, []*kb.Page{
+		{Source: "s", Path: "quotas.md", Title: "Quotas des projets",
+			Sections: []kb.Section{{Text: "Chaque projet a un quota de processeurs et de mémoire, que l'équipe peut relever sur demande."}}},
+	})
+	// Neither "milieu" nor "télétravail" is in the pages; "milieu" is common
+	// French, most likely incidental, "télétravail" is what the question is about.
+	weight := func(q, w string) float64 {
+		t.Helper()
+		res, err := ix.Search(context.Background(), Request{Question: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range res.Concepts {
+			if c.Surface == w {
+				if !c.Unknown {
+					t.Fatalf("%q should be unknown to the pages", w)
+				}
+				return c.Weight
+			}
+		}
+		t.Fatalf("%q is no concept of %q: %s", w, q, surfaces(res.Concepts))
+		return 0
+	}
+	common, rare := weight("quota au milieu du projet", "milieu"), weight("quota du télétravail du projet", "télétravail")
+	if common >= rare {
+		t.Errorf("unknown common word weighs %.2f, unknown rare word %.2f: want less", common, rare)
+	}
+}
