@@ -18,8 +18,8 @@ func TestRank(t *testing.T) {
 	if de, chef := Rank("de"), Rank("chef"); de != 1 || chef <= de {
 		t.Errorf(`Rank("de") = %d, Rank("chef") = %d: want 1 and more`, de, chef)
 	}
-	if a, b := Rank("marchés"), Rank("marché"); a != b {
-		t.Errorf("Rank(marchés) = %d, Rank(marché) = %d: forms of one lemma rank alike", a, b)
+	if a, b := Rank("journaux"), Rank("journal"); a != b {
+		t.Errorf("Rank(journaux) = %d, Rank(journal) = %d: forms of one lemma rank alike", a, b)
 	}
 }
 

