@@ -340,8 +340,13 @@ func (ix *Index) resolve(concepts []Concept, req Request) error {
 				// Unknown to every page, "salaire" still says the question
 				// is elsewhere: it keeps its full weight.
 				c.everyday = true
-				if !c.Unknown {
+				switch {
+				case !c.Unknown:
 					c.Weight *= genericWeight
+				case describes(c.Surface) && lexicon.Rank(c.Alts[0].Text) > 0:
+					// "c normal ?", "c'est possible ?": a common word
+					// that qualifies says nothing of where the question is.
+					c.Weight *= commonWeight
 				}
 			case c.Unknown && (isAdverb(c.Surface) || actionWord(c.Surface)):
 				// "safely", "rapidement": how, not what; "tient",
@@ -374,6 +379,12 @@ func isAdverb(w string) bool {
 func actionWord(w string) bool {
 	pos := lexicon.PartsOfSpeech(w)
 	return pos != 0 && pos&(lexicon.Verb|lexicon.Adverb) != 0 && pos&(lexicon.Noun|lexicon.ProperNoun|lexicon.Adjective) == 0
+}
+
+// describes reports whether the dictionary reads a word as an adjective or
+// an adverb (it may read it as a noun too: "normal", "bon").
+func describes(w string) bool {
+	return lexicon.PartsOfSpeech(w)&(lexicon.Adjective|lexicon.Adverb) != 0
 }
 
 // genericWeight is the share of its rarity an everyday word keeps.

@@ -359,3 +359,22 @@ func TestCommonWordsThePagesLackWeighLess(t *testing.T) {
 		t.Errorf("unknown common word weighs %.2f, unknown rare word %.2f: want less", common, rare)
 	}
 }
+
+func TestUnknownEverydayWordsThatQualifyWeighLess(t *testing.T) {
+	ix := buildPages(t, []*kb.Page{
+		{Source: "s", Path: "compte.md", Title: "Se connecter",
+			Sections: []kb.Section{{Text: "Votre adresse électronique doit être celle que l'administrateur a saisie."}}},
+	})
+	res, err := ix.Search(context.Background(), Request{Question: "mon adresse est refusée, c normal ? et mon salaire ?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := map[string]float64{}
+	for _, c := range res.Concepts {
+		w[c.Surface] = c.Weight
+	}
+	// "salaire" says the question is elsewhere; "normal" only qualifies.
+	if w["normal"] == 0 || w["salaire"] == 0 || w["normal"] >= w["salaire"] {
+		t.Errorf("unknown everyday words: normal %.2f, salaire %.2f (concepts %s): want normal lighter", w["normal"], w["salaire"], surfaces(res.Concepts))
+	}
+}
