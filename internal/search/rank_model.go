@@ -14,19 +14,21 @@ package search
 //   - ../../shared/eval-sets/train/proconnect/questions.yaml (48 questions)
 //   - ../../shared/eval-sets/train/assistant-ia/questions.yaml (54 questions)
 //   - ../../shared/eval-sets/train/adresse-bonnes-pratiques/questions.yaml (54 questions)
+//   - ../../shared/eval-sets/train/rdv-solidarites/questions.yaml (59 questions)
+//   - ../../shared/eval-sets/train/plateforme-inclusion/questions.yaml (58 questions)
 var learnedRanking = Ranking{
-	featBleve:           0.767,
-	featCoverage:        2.014,
-	featProximity:       1.411,
-	featTitle:           0.295,
-	featHeadings:        0.141,
-	featMeta:            0.309,
-	featLength:          -0.428,
-	featRarest:          0.491,
-	featIndex:           0.05,
-	featSectionCoverage: 1.063,
-	featMatchedShare:    0.703,
-	featBodyTF:          0.594,
-	featPath:            0.439,
-	featSectionScore:    1.27,
+	featBleve:           0.76,
+	featCoverage:        2.016,
+	featProximity:       1.406,
+	featTitle:           0.302,
+	featHeadings:        0.086,
+	featMeta:            0.251,
+	featLength:          -0.408,
+	featRarest:          0.469,
+	featIndex:           -0.015,
+	featSectionCoverage: 1.097,
+	featMatchedShare:    0.674,
+	featBodyTF:          0.54,
+	featPath:            0.466,
+	featSectionScore:    1.33,
 }
