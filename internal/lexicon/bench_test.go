@@ -97,3 +97,12 @@ func BenchmarkOpen(b *testing.B) {
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc), "heap-bytes")
 	b.ReportMetric(float64(len(formsFST)+len(lemmasBin)+len(thesaurusBin)+len(englishFST)+len(englishTxt)), "table-bytes")
 }
+
+func BenchmarkRank(b *testing.B) {
+	Rank("de") // the first call builds the rank table
+	i := 0
+	for b.Loop() {
+		Rank(benchWords[i%len(benchWords)])
+		i++
+	}
+}
