@@ -21,6 +21,8 @@ type searchResult struct {
 	Answered   bool        `json:"answered"`
 	Confidence float64     `json:"confidence"`
 	Results    []searchHit `json:"results"`
+	// Missing are the rare words of an unsure question no page holds.
+	Missing []string `json:"missing,omitempty"`
 }
 
 type searchHit struct {
@@ -34,7 +36,7 @@ type searchHit struct {
 }
 
 func toSearchResult(a *answer.Answer) searchResult {
-	r := searchResult{Query: a.Query, Tier: a.Tier, Answered: a.Answered, Confidence: a.Confidence, Results: []searchHit{}}
+	r := searchResult{Query: a.Query, Tier: a.Tier, Answered: a.Answered, Confidence: a.Confidence, Results: []searchHit{}, Missing: a.Missing}
 	for _, p := range a.Passages {
 		r.Results = append(r.Results, searchHit{Path: p.Path, Anchor: p.Anchor, Title: p.Title,
 			Score: p.Score, URL: p.URL, Parcours: p.Parcours, Niveau: p.Niveau})

@@ -31,6 +31,12 @@ type Answer struct {
 	Path *PathRef `json:"parcours,omitempty"`
 	// Suggestions are what to try next when the answer is not found.
 	Suggestions []string `json:"suggestions,omitempty"`
+	// Missing are the words of an unsure question that weigh most and that
+	// no page holds ("ameli" in « comment créer un compte sur ameli »): a
+	// tentative answer names them, so the user sees what the closest pages
+	// do not cover. Common words the pages lack ("normal") are left out.
+	// They are the user's words: quote them (package quote) to show them.
+	Missing []string `json:"missing,omitempty"`
 	// Signals are the evidence the tier and confidence come from.
 	Signals *Signals `json:"-"`
 }

@@ -12,11 +12,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
 	"github.com/cloud-pi-native/parcours/internal/fr"
 	"github.com/cloud-pi-native/parcours/internal/kb"
+	"github.com/cloud-pi-native/parcours/internal/lexicon"
 	"github.com/cloud-pi-native/parcours/internal/parcours"
 	"github.com/cloud-pi-native/parcours/internal/quote"
 	"github.com/cloud-pi-native/parcours/internal/search"
@@ -426,8 +428,32 @@ func (s *state) ask(ctx context.Context, question string, limit int) (*Answer, e
 	a.Path = s.recommend(in, a)
 	if a.Tier != TierSure {
 		a.Suggestions = s.suggestions(a.Lang, res.Concepts)
+		a.Missing = missing(res)
 	}
 	return a, nil
+}
+
+// maxMissing bounds the words an answer names as missing.
+const maxMissing = 3
+
+// missing returns the words of the question no page holds that kept the
+// full weight of a word the base lacks: names, rare words, words of daily
+// life ("voiture"), not the common words that weigh less ("normal", "vite").
+// They are the user's words, as typed: adapters quote them.
+func missing(res *search.Result) []string {
+	var out []string
+	for _, c := range res.Concepts {
+		if c.Unknown && c.Weight >= 0.99*res.MaxWeight && lexicon.Rank(c.Surface) == 0 && len(out) < maxMissing {
+			w := c.Surface
+			// "l'orga" is shown "orga": the elision is no part of the word.
+			if i := strings.IndexAny(w, "'’"); i > 0 && i <= 2 {
+				_, n := utf8.DecodeRuneInString(w[i:])
+				w = w[i+n:]
+			}
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 var (

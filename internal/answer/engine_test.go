@@ -432,3 +432,19 @@ func TestTypicalQuestionsOfAPage(t *testing.T) {
 		}
 	}
 }
+
+func TestUnsureAnswersNameTheRareWordsThePagesLack(t *testing.T) {
+	// Another vendor's tool: the closest pages say nothing of it, and the
+	// answer says so, without the elision typed before it.
+	a := ask(t, "comment restaurer une ancienne version d'un fichier sur l'SharePoint ?")
+	if a.Tier == TierSure || len(a.Missing) != 1 || a.Missing[0] != "SharePoint" {
+		t.Errorf("tier %s, missing %q: want an unsure answer missing [SharePoint]", a.Tier, a.Missing)
+	}
+	// Common words the pages lack ("voiture", "normal") are no subject to
+	// name; a sure answer names nothing.
+	for _, q := range []string{"ma voiture est en panne, qui appeler", "comment avoir un compte sur la console"} {
+		if a := ask(t, q); len(a.Missing) != 0 {
+			t.Errorf("%q: missing %q, want none", q, a.Missing)
+		}
+	}
+}

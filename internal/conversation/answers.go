@@ -90,8 +90,22 @@ func AnswerReply(a *answer.Answer) Reply {
 		return Reply{Text: b.String(), Answer: a}
 	}
 	if a.Tier == answer.TierTentative {
-		b.WriteString(t("Je ne suis pas sûr d'avoir la bonne réponse ; voici les pages les plus proches :",
-			"I am not sure I have the right answer; here are the closest pages:"))
+		b.WriteString(t("Je ne suis pas sûr d'avoir la bonne réponse", "I am not sure I have the right answer"))
+		if len(a.Missing) > 0 {
+			words := make([]string, len(a.Missing))
+			for i, w := range a.Missing {
+				words[i] = quote.Text(w, 40)
+			}
+			switch {
+			case en:
+				fmt.Fprintf(&b, " (the knowledge base never mentions “%s”)", strings.Join(words, "”, “"))
+			case len(words) == 1:
+				fmt.Fprintf(&b, " (« %s » n'apparaît pas dans la base)", words[0])
+			default:
+				fmt.Fprintf(&b, " (« %s » n'apparaissent pas dans la base)", strings.Join(words, " », « "))
+			}
+		}
+		b.WriteString(t(" ; voici les pages les plus proches :", "; here are the closest pages:"))
 	} else {
 		b.WriteString(t("Voici ce que dit la base de connaissances :", "Here is what the knowledge base says:"))
 	}

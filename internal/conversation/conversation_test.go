@@ -54,6 +54,19 @@ func TestTiersAreWordedOnce(t *testing.T) {
 	if r := AnswerReply(a); !strings.HasPrefix(r.Text, "I am not sure") || r.Choices[0].Label != "Useful" {
 		t.Errorf("English tentative:\n%s", r.Text)
 	}
+	// The rare words the pages lack are named, quoted like any user text.
+	a.Lang, a.Missing = "", []string{"SharePoint"}
+	if r := AnswerReply(a); !strings.HasPrefix(r.Text, "Je ne suis pas sûr d'avoir la bonne réponse (« SharePoint » n'apparaît pas dans la base) ; voici les pages les plus proches :") {
+		t.Errorf("tentative with a missing word:\n%s", r.Text)
+	}
+	a.Missing = []string{"@channel", "x*y"}
+	if r := AnswerReply(a); !strings.Contains(r.Text, "(« @\u200bchannel », « x\\*y » n'apparaissent pas dans la base)") {
+		t.Errorf("tentative with missing words:\n%q", r.Text)
+	}
+	a.Lang = "en"
+	if r := AnswerReply(a); !strings.HasPrefix(r.Text, "I am not sure I have the right answer (the knowledge base never mentions “@\u200bchannel”, “x\\*y”); here are the closest pages:") {
+		t.Errorf("English tentative with missing words:\n%q", r.Text)
+	}
 	none := AnswerReply(&answer.Answer{Query: "@channel la météo", Tier: answer.TierNone})
 	if !strings.HasPrefix(none.Text, "Je n'ai pas trouvé de réponse sûre à « @\u200bchannel la météo »") || len(none.Choices) != 0 {
 		t.Errorf("none:\n%q", none.Text)
