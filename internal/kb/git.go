@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -502,21 +501,4 @@ func (localLoader) Load(ep *transport.Endpoint) (storer.Storer, error) {
 
 func init() {
 	client.InstallProtocol("file", server.NewClient(localLoader{}))
-}
-
-// gitCheckouts lists the finished checkouts under a cache folder (tests and
-// diagnostics).
-func gitCheckouts(cacheDir string) []string {
-	var out []string
-	repos, _ := os.ReadDir(cacheDir)
-	for _, r := range repos {
-		cos, _ := os.ReadDir(filepath.Join(cacheDir, r.Name()))
-		for _, c := range cos {
-			if checkoutName.MatchString(c.Name()) {
-				out = append(out, filepath.Join(cacheDir, r.Name(), c.Name()))
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -333,4 +334,20 @@ func TestGitSSHNeedsKnownHosts(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "PARCOURS_GIT_SSH_KNOWN_HOSTS") {
 		t.Errorf("ssh without known_hosts: %v", err)
 	}
+}
+
+// gitCheckouts lists the finished checkouts under a cache folder (for tests).
+func gitCheckouts(cacheDir string) []string {
+	var out []string
+	repos, _ := os.ReadDir(cacheDir)
+	for _, r := range repos {
+		cos, _ := os.ReadDir(filepath.Join(cacheDir, r.Name()))
+		for _, c := range cos {
+			if checkoutName.MatchString(c.Name()) {
+				out = append(out, filepath.Join(cacheDir, r.Name(), c.Name()))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -2,7 +2,6 @@ package kb
 
 import (
 	"io/fs"
-	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -101,14 +100,4 @@ func (c collections) sitePath(name string) string {
 		return n + "/" + strings.TrimPrefix(name, f+"/")
 	}
 	return name
-}
-
-// folders lists the collections' folders, sorted (for messages and tests).
-func (c collections) folders() []string {
-	out := make([]string, 0, len(c))
-	for f := range c {
-		out = append(out, f)
-	}
-	sort.Strings(out)
-	return out
 }

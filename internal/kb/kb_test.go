@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -463,4 +464,14 @@ func TestBoilerplateLinesAreDropped(t *testing.T) {
 			t.Errorf("%s lost its own text: %q", p.Path, text)
 		}
 	}
+}
+
+// folders lists the collections' folders, sorted (for tests).
+func (c collections) folders() []string {
+	out := make([]string, 0, len(c))
+	for f := range c {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
 }

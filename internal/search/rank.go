@@ -45,9 +45,6 @@ type Ranking [NumFeatures]float64
 // pulled back towards it.
 var PriorRanking = Ranking{featBleve: 1, featCoverage: 1, featProximity: 1}
 
-// LearnedRanking is the ranking an index uses unless told otherwise.
-func LearnedRanking() Ranking { return learnedRanking }
-
 // UseRanking makes the index rank with other weights ("parcours
 // calibrate" learns them); call it before searching.
 func (ix *Index) UseRanking(r Ranking) { ix.ranking = r }
