@@ -278,13 +278,19 @@ func hasGroup(groups [][]string, word string) bool {
 func TestLatin1PagesAreRead(t *testing.T) {
 	latin1 := []byte("# S\xe9curit\xe9\n\nLes secrets sont stock\xe9s dans le coffre-fort, jamais dans le d\xe9p\xf4t \x93Git\x94 de l'\x9cuvre.\n\n" +
 		"\x95 La marque\x99 \x84cit\xe9e\x93, \x8bguillemets\x9b et \x9f majuscule, \x8aibenik.\n")
-	fsys := fstest.MapFS{"latin1.md": {Data: latin1}, "binaire.md": {Data: []byte("PNG\x00\x01\x02 du binaire qui n'est pas une page")}}
+	// A stray NUL in a long page is a slip, not a binary file.
+	stray := []byte("# Données personnelles\n\n" + strings.Repeat("Les données des candidats sont conservées treize mois. ", 40) + "\x00Fin.\n")
+	fsys := fstest.MapFS{"latin1.md": {Data: latin1}, "binaire.md": {Data: []byte("PNG\x00\x01\x02 du binaire qui n'est pas une page")},
+		"nul.md": {Data: stray}}
 	b, err := Load(context.Background(), Source{Name: "m", FS: fsys})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Pages) != 1 || b.Pages[0].Title != "Sécurité" || !strings.Contains(b.Pages[0].Sections[0].Text, "dépôt “Git” de l'œuvre") {
-		t.Fatalf("Latin-1 page not decoded: %+v", b.Pages)
+	if len(b.Pages) != 2 || b.Pages[0].Title != "Sécurité" || !strings.Contains(b.Pages[0].Sections[0].Text, "dépôt “Git” de l'œuvre") {
+		t.Fatalf("Latin-1 page not decoded, or the page with a NUL lost: %+v", b.Pages)
+	}
+	if p := b.Pages[1]; p.Title != "Données personnelles" || !strings.Contains(p.Sections[0].Text, "treize mois") || strings.ContainsRune(p.Sections[0].Text, 0) {
+		t.Errorf("page with a stray NUL: %+v", p)
 	}
 	// Every character of Windows-1252, not a handful.
 	if text := b.Pages[0].Sections[0].Text; !strings.Contains(text, "La marque™ „citée“, ‹guillemets› et Ÿ majuscule, Šibenik.") {
@@ -294,7 +300,8 @@ func TestLatin1PagesAreRead(t *testing.T) {
 	for _, w := range b.Warnings {
 		all += w.String() + "\n"
 	}
-	if !strings.Contains(all, "latin1.md: pas en UTF-8") || !strings.Contains(all, "binaire.md: fichier binaire") {
+	if !strings.Contains(all, "latin1.md: pas en UTF-8") || !strings.Contains(all, "binaire.md: fichier binaire") ||
+		!strings.Contains(all, "nul.md: 1 octet(s) nul(s) remplacé(s)") {
 		t.Errorf("warnings = %s", all)
 	}
 }

@@ -56,6 +56,20 @@ const (
 // such pages rank high through length normalisation and answer nothing.
 const minWords = 12
 
+// looksBinary reports whether a file is no text page: more than one control
+// byte (NUL and the like; not tabs, line or page ends) in a thousand. Images
+// and archives have many from their first bytes; a text page with a stray
+// NUL has one in thousands.
+func looksBinary(b []byte) bool {
+	n := 0
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' {
+			n++
+		}
+	}
+	return n > 0 && n*1000 > len(b)
+}
+
 // parsePage turns one Markdown file into a page. It returns nil (and maybe a
 // warning) when the file must be skipped.
 func parsePage(source, name string, data []byte) (*Page, []Warning) {
@@ -77,9 +91,16 @@ func parsePage(source, name string, data []byte) (*Page, []Warning) {
 	if fm.Skip {
 		return nil, warns
 	}
-	if bytes.IndexByte(body, 0) >= 0 {
+	if looksBinary(body) {
 		warn(0, "fichier binaire, ignoré")
 		return nil, warns
+	}
+	if n := bytes.Count(body, []byte{0}); n > 0 {
+		// A stray NUL in a text page (an editor's or a copy's slip) is
+		// no reason to lose the page: CommonMark reads it as a
+		// replacement character; a space keeps excerpts clean.
+		body = bytes.ReplaceAll(body, []byte{0}, []byte{' '})
+		warn(0, fmt.Sprintf("%d octet(s) nul(s) remplacé(s) par une espace", n))
 	}
 	if !utf8.Valid(body) {
 		// Older docs are often saved in Latin-1: read them rather than

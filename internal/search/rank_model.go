@@ -15,20 +15,20 @@ package search
 //   - ../../shared/eval-sets/train/assistant-ia/questions.yaml (54 questions)
 //   - ../../shared/eval-sets/train/adresse-bonnes-pratiques/questions.yaml (54 questions)
 //   - ../../shared/eval-sets/train/rdv-solidarites/questions.yaml (59 questions)
-//   - ../../shared/eval-sets/train/plateforme-inclusion/questions.yaml (58 questions)
+//   - ../../shared/eval-sets/train/plateforme-inclusion/questions.yaml (59 questions)
 var learnedRanking = Ranking{
-	featBleve:           0.76,
-	featCoverage:        2.016,
-	featProximity:       1.406,
-	featTitle:           0.302,
-	featHeadings:        0.086,
+	featBleve:           0.761,
+	featCoverage:        2.015,
+	featProximity:       1.408,
+	featTitle:           0.303,
+	featHeadings:        0.085,
 	featMeta:            0.251,
-	featLength:          -0.408,
+	featLength:          -0.41,
 	featRarest:          0.469,
-	featIndex:           -0.015,
-	featSectionCoverage: 1.097,
-	featMatchedShare:    0.674,
-	featBodyTF:          0.54,
-	featPath:            0.466,
-	featSectionScore:    1.33,
+	featIndex:           -0.013,
+	featSectionCoverage: 1.096,
+	featMatchedShare:    0.675,
+	featBodyTF:          0.537,
+	featPath:            0.467,
+	featSectionScore:    1.334,
 }
