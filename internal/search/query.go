@@ -271,9 +271,9 @@ func sameOutline(a, b *kb.Page) bool {
 }
 
 // resolve weighs each concept by its rarity and corrects unknown words to
-// the closest indexed term, narrowly: only single words of 5 letters or
-// more that no page holds (most "typos" are missing accents, which folding
-// already absorbs).
+// the closest indexed term, narrowly: only single words of minTypoLength
+// letters or more that no page holds (most "typos" are missing accents,
+// which folding already absorbs).
 func (ix *Index) resolve(concepts []Concept, req Request) error {
 	var corrector *termCorrector
 	defer func() {
@@ -288,7 +288,7 @@ func (ix *Index) resolve(concepts []Concept, req Request) error {
 			term := c.Alts[0].Terms[0]
 			// A word of the dictionary ("remboursement", "imprimante") is
 			// no typo: the pages just do not talk about it.
-			if n := len([]rune(term)); n >= 5 && !isDigit(term) && !lexicon.Known(c.Alts[0].Text) {
+			if n := len([]rune(term)); n >= minTypoLength && !isDigit(term) && !lexicon.Known(c.Alts[0].Text) {
 				if corrector == nil {
 					var err error
 					if corrector, err = ix.newCorrector(); err != nil {
@@ -363,6 +363,15 @@ func (ix *Index) resolve(concepts []Concept, req Request) error {
 	}
 	return nil
 }
+
+// minTypoLength is the shortest analyzed term the corrector rewrites. An
+// unknown five-letter token is as often a name the pages lack ("ameli",
+// "teams") as a typo, and indexed terms are stems: "ameli" was one letter
+// from "amelio" (amélioration). Learned without each training file, 6
+// separates real from off-topic questions better than 5 (86.8 against
+// 86.3 % off-topic refused at 4 % real) for the same MRR; 7 a hair better
+// again, at the cost of hit@3.
+const minTypoLength = 6
 
 // isAdverb tells English "-ly" and French "-ment" adverbs, for words no
 // page holds (a known "-ment" word is a noun: déploiement, environnement).

@@ -87,6 +87,24 @@ func TestTypoCorrectionIsNarrow(t *testing.T) {
 	}
 }
 
+func TestShortNamesAreNotCorrectedIntoStems(t *testing.T) {
+	ix := buildPages(t, []*kb.Page{
+		{Source: "t", Path: "a.md", Title: "Amélioration continue", Sections: []kb.Section{{Text: "L'amélioration continue part des incidents et des retours des usagers."}}},
+	})
+	// "ameli" is one letter from the stem of "amélioration": it is another
+	// service's name, not a typo, and stays unknown (so the answer can say
+	// the base does not mention it).
+	res, err := ix.Search(context.Background(), Request{Question: "compte ameli"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res.Concepts {
+		if c.Surface == "ameli" && (c.Fuzzy || !c.Unknown) {
+			t.Errorf("a five-letter name was corrected into the domain: %+v", c)
+		}
+	}
+}
+
 func TestProximityFavoursPagesThatGatherTheWords(t *testing.T) {
 	filler := strings.Repeat("La plateforme propose de nombreux services aux équipes des ministères. ", 40)
 	base := &kb.Base{Pages: []*kb.Page{
