@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== tables (objectif : quelques Mo, < 15 Mo de plus dans le binaire)"
-grep -E '^- (fr.dic|noun|thesaurus|English|tables)' internal/lexicon/data/SOURCES.md
+grep -E '^- (fr.dic|noun|thesaurus|English|tables|frequency)' internal/lexicon/data/SOURCES.md
 total=0
 for f in internal/lexicon/data/*.fst internal/lexicon/data/*.bin internal/lexicon/data/*.txt; do
 	n=$(wc -c <"$f")
