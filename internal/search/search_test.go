@@ -140,10 +140,7 @@ func TestCopiesOfAPageAreShownOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, h := range res.Hits {
-		got = append(got, h.Page.Path)
-	}
+	got := hitPaths(res)
 	if len(got) != 2 || got[1] != "registre.md" && got[0] != "registre.md" {
 		t.Errorf("one copy and the other page expected, got %v", got)
 	}
@@ -262,6 +259,15 @@ func TestEverydayWordsAreToldByTheirLemma(t *testing.T) {
 	}
 }
 
+// hitPaths lists the paths of the pages a search found, in order.
+func hitPaths(res *Result) []string {
+	var got []string
+	for _, h := range res.Hits {
+		got = append(got, h.Page.Path)
+	}
+	return got
+}
+
 // buildPages indexes pages in memory for one test.
 func buildPages(t *testing.T, pages []*kb.Page) *Index {
 	t.Helper()
@@ -310,10 +316,7 @@ func TestFolderNamesTellWhatAPageIsAbout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, h := range res.Hits {
-		got = append(got, h.Page.Path)
-	}
+	got := hitPaths(res)
 	if len(got) == 0 || got[0] != "facturation/demande.md" {
 		t.Errorf("the page filed under facturation/ should come first: %v", got)
 	}

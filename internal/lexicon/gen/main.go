@@ -239,18 +239,23 @@ func sources(report string) string {
 // fetch returns the path of a package's .deb in dir, downloading it there
 // if it is not.
 func fetch(p pkg, dir string) (string, error) {
-	name := debName(p)
-	path := filepath.Join(dir, name)
+	return fetchFile(dir, debName(p), "apt-get update fait ?", "apt-get", "download", p.name+"="+p.version)
+}
+
+// fetchFile returns the path of file in dir, running the command argv there
+// to bring it when it is missing; hint follows a failure's message.
+func fetchFile(dir, file, hint string, argv ...string) (string, error) {
+	path := filepath.Join(dir, file)
 	if _, err := os.Stat(path); err == nil {
 		return path, nil
 	}
-	cmd := exec.Command("apt-get", "download", p.name+"="+p.version)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("apt-get download %s=%s (apt-get update fait ?): %w: %s", p.name, p.version, err, out)
+		return "", fmt.Errorf("%s (%s): %w: %s", strings.Join(argv, " "), hint, err, out)
 	}
 	if _, err := os.Stat(path); err != nil {
-		return "", fmt.Errorf("%s introuvable après apt-get download: %w", name, err)
+		return "", fmt.Errorf("%s introuvable après %s: %w", file, strings.Join(argv, " "), err)
 	}
 	return path, nil
 }
@@ -261,17 +266,18 @@ func debName(p pkg) string {
 }
 
 func verify(p pkg, path string) error {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != p.sha256 {
-		return fmt.Errorf("%s: sha256 %s, attendu %s (nouvelle version ? mettez à jour les paquets épinglés)", path, got, p.sha256)
+	return checkPin(path, data, p.sha256)
+}
+
+// checkPin checks data against the SHA-256 it is pinned to.
+func checkPin(what string, data []byte, want string) error {
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != want {
+		return fmt.Errorf("%s: sha256 %s, attendu %s (nouvelle version ? mettez à jour les épinglages)", what, got, want)
 	}
 	return nil
 }
