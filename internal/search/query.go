@@ -324,6 +324,24 @@ func (ix *Index) resolve(concepts []Concept, req Request) error {
 			df = max(df, ix.conceptDF(c))
 			c.Rescued = before == 0 && df > 0
 		}
+		if df == 0 && len(c.Alts) >= 1 && len(c.Alts[0].Terms) == 1 {
+			// A short word no page holds may be chat shorthand for a word
+			// they do hold: "dispo", "param", "asso".
+			term := c.Alts[0].Terms[0]
+			if n := len([]rune(term)); n >= minShortcut && n < minTypoLength && !isDigit(term) {
+				if corrector == nil {
+					var err error
+					if corrector, err = ix.newCorrector(); err != nil {
+						return err
+					}
+				}
+				for _, t := range corrector.completions(term, maxCompletions) {
+					c.Alts = append(c.Alts, Alt{Text: t, Terms: []string{t}, Weight: rootCredit})
+				}
+				df = ix.conceptDF(c)
+				c.Rescued = df > 0
+			}
+		}
 		c.Unknown = df == 0
 		if len(c.Alts[0].Terms) == 1 {
 			w := c.Alts[0].Text
@@ -655,6 +673,61 @@ func (tc *termCorrector) rootDF(root string) int {
 		}
 		best = max(best, int(e.Count))
 	}
+}
+
+// Shorthand: an unknown term of minShortcut letters or more, shorter than
+// a typo the corrector would rewrite, also matches the indexed words it
+// begins (the maxCompletions held by the most pages), at rootCredit.
+const (
+	minShortcut    = 4
+	maxCompletions = 3
+)
+
+// completions are the indexed terms that begin with prefix and are at least
+// two letters longer, held by the most pages first.
+func (tc *termCorrector) completions(prefix string, limit int) []string {
+	// The stemmer drops doubled letters from longer words only:
+	// "différence" is indexed "diferenc", and "diff" must find it.
+	prefix = undouble(prefix)
+	d, err := tc.reader.FieldDictPrefix(fBody, []byte(prefix))
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	type term struct {
+		t string
+		n uint64
+	}
+	var all []term
+	for {
+		e, err := d.Next()
+		if err != nil || e == nil {
+			break
+		}
+		if len([]rune(e.Term)) >= len([]rune(prefix))+2 && !IsFiller(e.Term) {
+			all = append(all, term{e.Term, e.Count})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].n > all[j].n })
+	var out []string
+	for _, t := range all[:min(limit, len(all))] {
+		out = append(out, t.t)
+	}
+	return out
+}
+
+// undouble removes a letter repeated just before.
+func undouble(s string) string {
+	var b strings.Builder
+	var last rune
+	for i, r := range s {
+		if i > 0 && r == last {
+			continue
+		}
+		b.WriteRune(r)
+		last = r
+	}
+	return b.String()
 }
 
 func (ix *Index) newCorrector() (*termCorrector, error) {

@@ -105,6 +105,38 @@ func TestShortNamesAreNotCorrectedIntoStems(t *testing.T) {
 	}
 }
 
+func TestChatShorthandFindsTheWordItBegins(t *testing.T) {
+	ix := buildPages(t, []*kb.Page{
+		{Source: "t", Path: "agenda.md", Title: "Agenda", Sections: []kb.Section{{Text: "Les disponibilités des agents se règlent dans le paramétrage de l'agenda."}}},
+		{Source: "t", Path: "envs.md", Title: "Environnements", Sections: []kb.Section{{Text: "La différence entre recette et production tient aux données."}}},
+		{Source: "t", Path: "usagers.md", Title: "Usagers", Sections: []kb.Section{{Text: "Une fiche usager garde le nom et le téléphone."}}},
+	})
+	for q, want := range map[string]string{
+		"les dispo dans le param": "agenda.md",
+		// "différence" is indexed without its doubled letter.
+		"la diff recette prod": "envs.md",
+	} {
+		res, err := ix.Search(context.Background(), Request{Question: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hitPaths(res); len(got) == 0 || got[0] != want {
+			t.Errorf("%q: pages %v, want %s first", q, got, want)
+		}
+		for _, c := range res.Concepts {
+			if c.Unknown {
+				t.Errorf("%q: shorthand %q left unknown", q, c.Surface)
+			}
+		}
+	}
+	// A completion is a guess: less evidence than the word itself.
+	short, _ := ix.Search(context.Background(), Request{Question: "dispo agents"})
+	full, _ := ix.Search(context.Background(), Request{Question: "disponibilités agents"})
+	if len(short.Hits) == 0 || len(full.Hits) == 0 || short.Hits[0].Coverage >= full.Hits[0].Coverage {
+		t.Errorf("shorthand should cover less than the full word: %+v / %+v", short.Hits, full.Hits)
+	}
+}
+
 func TestProximityFavoursPagesThatGatherTheWords(t *testing.T) {
 	filler := strings.Repeat("La plateforme propose de nombreux services aux équipes des ministères. ", 40)
 	base := &kb.Base{Pages: []*kb.Page{
