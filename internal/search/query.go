@@ -325,10 +325,11 @@ func (ix *Index) resolve(concepts []Concept, req Request) error {
 			c.Rescued = before == 0 && df > 0
 		}
 		if df == 0 && len(c.Alts) >= 1 && len(c.Alts[0].Terms) == 1 {
-			// A short word no page holds may be chat shorthand for a word
-			// they do hold: "dispo", "param", "asso".
+			// A short word no page holds, and no word of the dictionary
+			// ("hier" is not "hiérarchie"), may be chat shorthand for a
+			// word they do hold: "dispo", "param", "asso".
 			term := c.Alts[0].Terms[0]
-			if n := len([]rune(term)); n >= minShortcut && n < minTypoLength && !isDigit(term) {
+			if n := len([]rune(term)); n >= minShortcut && n < minTypoLength && !isDigit(term) && !lexicon.Known(c.Alts[0].Text) {
 				if corrector == nil {
 					var err error
 					if corrector, err = ix.newCorrector(); err != nil {
@@ -676,7 +677,7 @@ func (tc *termCorrector) rootDF(root string) int {
 }
 
 // Shorthand: an unknown term of minShortcut letters or more, shorter than
-// a typo the corrector would rewrite, also matches the indexed words it
+// a typo the corrector would rewrite and not a dictionary word, also matches the indexed words it
 // begins (the maxCompletions held by the most pages), at rootCredit.
 const (
 	minShortcut    = 4

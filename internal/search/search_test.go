@@ -114,7 +114,7 @@ func TestChatShorthandFindsTheWordItBegins(t *testing.T) {
 	for q, want := range map[string]string{
 		"les dispo dans le param": "agenda.md",
 		// "différence" is indexed without its doubled letter.
-		"la diff recette prod": "envs.md",
+		"la diff recette production": "envs.md",
 	} {
 		res, err := ix.Search(context.Background(), Request{Question: q})
 		if err != nil {
@@ -127,6 +127,15 @@ func TestChatShorthandFindsTheWordItBegins(t *testing.T) {
 			if c.Unknown {
 				t.Errorf("%q: shorthand %q left unknown", q, c.Surface)
 			}
+		}
+	}
+	// A word of the dictionary the pages lack is no shorthand: "hier" is
+	// not "hiérarchie".
+	ix2 := buildPages(t, []*kb.Page{{Source: "t", Path: "h.md", Title: "Hiérarchie", Sections: []kb.Section{{Text: "La hiérarchie valide les congés."}}}})
+	res, _ := ix2.Search(context.Background(), Request{Question: "le même souci qu'hier"})
+	for _, c := range res.Concepts {
+		if c.Surface == "qu'hier" && !c.Unknown {
+			t.Errorf("a dictionary word was completed into another: %+v", c)
 		}
 	}
 	// A completion is a guess: less evidence than the word itself.
