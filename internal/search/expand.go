@@ -5,8 +5,9 @@ import (
 )
 
 // Expansion from the French lexicon (internal/lexicon), restricted to the
-// words the index holds: for a word no page holds, its noun–verb family
-// ("déployer" finds "déploiement"); for English questions and unknown
+// words the index holds: for a word no page holds, its dictionary form
+// ("envoient" finds "envoyer") and its noun–verb family ("déployer" finds
+// "déploiement"); for English questions and unknown
 // words, English–French translations ("keep" finds "conserver"). Each
 // weighs less than the user's own word, in the query and in the coverage
 // that makes the confidence.
@@ -69,6 +70,9 @@ func (ix *Index) expand(c *Concept, req Request) {
 	// Families only rescue a word no page holds: for a word the pages
 	// use, they added more noise than they found.
 	if unknown {
+		// Another form of the same word first: the light stemmer leaves
+		// "usagère" and "usager", "envoient" and "envoyer" apart.
+		add(lexicon.Lemmas(word), 1, maxFamily)
 		add(lexicon.Family(word), familyWeight, maxFamily)
 	}
 }

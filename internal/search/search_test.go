@@ -105,6 +105,29 @@ func TestShortNamesAreNotCorrectedIntoStems(t *testing.T) {
 	}
 }
 
+func TestAnotherFormOfAWordFindsIt(t *testing.T) {
+	ix := buildPages(t, []*kb.Page{
+		{Source: "t", Path: "fiche.md", Title: "Fiche", Sections: []kb.Section{{Text: "Chaque usager a une fiche, que l'agent peut envoyer par courriel."}}},
+		{Source: "t", Path: "autre.md", Title: "Agenda", Sections: []kb.Section{{Text: "L'agenda montre les plages d'ouverture de l'agent."}}},
+	})
+	// The light stemmer leaves "usagère" and "usager", "envoient" and
+	// "envoyer" apart; the dictionary's lemma joins them.
+	for _, q := range []string{"la fiche de cette usagère", "ils envoient la fiche"} {
+		res, err := ix.Search(context.Background(), Request{Question: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hitPaths(res); len(got) == 0 || got[0] != "fiche.md" {
+			t.Errorf("%q: pages %v, want fiche.md first", q, got)
+		}
+		for _, c := range res.Concepts {
+			if c.Unknown {
+				t.Errorf("%q: %q left unknown though the pages hold its lemma", q, c.Surface)
+			}
+		}
+	}
+}
+
 func TestChatShorthandFindsTheWordItBegins(t *testing.T) {
 	ix := buildPages(t, []*kb.Page{
 		{Source: "t", Path: "agenda.md", Title: "Agenda", Sections: []kb.Section{{Text: "Les disponibilités des agents se règlent dans le paramétrage de l'agenda."}}},
