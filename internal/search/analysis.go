@@ -20,7 +20,8 @@ import (
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
-// AnalyzerName is the analyzer of every text field.
+// AnalyzerName is the analyzer of every text field. Changing what it does
+// changes indexes on disk: bump indexFormat.
 const AnalyzerName = "parcours_fr"
 
 const foldFilterName = "parcours_fold"

@@ -390,8 +390,16 @@ func (ix *Index) idf(df int) float64 {
 
 const catalogFile = "pages.json"
 
+// indexFormat names how an index on disk was analyzed and laid out: a
+// query analyzed one way finds little in pages indexed another. Bump it
+// with any change to the analyzer, the fields or the stored catalog, so
+// that Open refuses an index an older parcours wrote instead of answering
+// worse without a word.
+const indexFormat = 2
+
 // storedBase is what Open needs besides the bleve index.
 type storedBase struct {
+	Format   int               `json:"format"` // indexFormat; absent (0) before it existed
 	Pages    []*kb.Page        `json:"pages"`
 	Synonyms [][]string        `json:"synonyms"`
 	Catalog  *parcours.Catalog `json:"catalog"`
@@ -399,7 +407,7 @@ type storedBase struct {
 }
 
 func writeCatalog(dir string, b *kb.Base) error {
-	data, err := json.Marshal(storedBase{Pages: b.Pages, Synonyms: b.Synonyms, Catalog: b.Catalog, Warnings: b.Warnings})
+	data, err := json.Marshal(storedBase{Format: indexFormat, Pages: b.Pages, Synonyms: b.Synonyms, Catalog: b.Catalog, Warnings: b.Warnings})
 	if err != nil {
 		return fmt.Errorf("écriture du catalogue: %w", err)
 	}
@@ -421,6 +429,9 @@ func Open(dir string) (*Index, error) {
 	var sb storedBase
 	if err := json.Unmarshal(data, &sb); err != nil {
 		return nil, fmt.Errorf("index %s corrompu: %w", dir, err)
+	}
+	if sb.Format != indexFormat {
+		return nil, fmt.Errorf("l'index %s a été créé par une autre version de parcours (format %d, attendu %d) ; recréez-le avec « parcours index »", dir, sb.Format, indexFormat)
 	}
 	ro := map[string]interface{}{"read_only": true}
 	idx, err := bleve.OpenUsing(filepath.Join(dir, "pages"), ro)

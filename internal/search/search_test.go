@@ -2,6 +2,9 @@ package search
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -461,5 +464,36 @@ func TestUnknownEverydayWordsThatQualifyWeighLess(t *testing.T) {
 	// "salaire" says the question is elsewhere; "normal" only qualifies.
 	if w["normal"] == 0 || w["salaire"] == 0 || w["normal"] >= w["salaire"] {
 		t.Errorf("unknown everyday words: normal %.2f, salaire %.2f (concepts %s): want normal lighter", w["normal"], w["salaire"], surfaces(res.Concepts))
+	}
+}
+
+func TestOpenRefusesAnIndexOfAnotherFormat(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	base := &kb.Base{Pages: []*kb.Page{{Source: "t", Path: "a.md", Title: "Sauvegardes", Sections: []kb.Section{{Text: "Les sauvegardes sont quotidiennes."}}}}}
+	ix, err := Build(context.Background(), base, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	ix, err = Open(dir)
+	if err != nil {
+		t.Fatalf("an index this version wrote must open: %v", err)
+	}
+	ix.Close()
+	// An index written before the format existed, or by another version.
+	catalog := filepath.Join(dir, catalogFile)
+	data, err := os.ReadFile(catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.Replace(string(data), fmt.Sprintf(`"format":%d,`, indexFormat), "", 1)
+	if old == string(data) {
+		t.Fatalf("the catalog does not record its format: %.80s", data)
+	}
+	if err := os.WriteFile(catalog, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "parcours index") {
+		t.Errorf("an index of another format must be refused with what to do: %v", err)
 	}
 }
