@@ -275,7 +275,14 @@ func sameOutline(a, b *kb.Page) bool {
 // letters or more that no page holds (most "typos" are missing accents,
 // which folding already absorbs).
 func (ix *Index) resolve(concepts []Concept, req Request) error {
+	// The corrector opens an index reader: only for a question that needs it.
 	var corrector *termCorrector
+	ensure := func() (err error) {
+		if corrector == nil {
+			corrector, err = ix.newCorrector()
+		}
+		return err
+	}
 	defer func() {
 		if corrector != nil {
 			corrector.close()
@@ -289,11 +296,8 @@ func (ix *Index) resolve(concepts []Concept, req Request) error {
 			// A word of the dictionary ("remboursement", "imprimante") is
 			// no typo: the pages just do not talk about it.
 			if n := len([]rune(term)); n >= minTypoLength && !isDigit(term) && !lexicon.Known(c.Alts[0].Text) {
-				if corrector == nil {
-					var err error
-					if corrector, err = ix.newCorrector(); err != nil {
-						return err
-					}
+				if err := ensure(); err != nil {
+					return err
 				}
 				// A word known through its root ("restaurer" for a page
 				// saying "restauration") is no typo.
@@ -330,11 +334,8 @@ func (ix *Index) resolve(concepts []Concept, req Request) error {
 			// word they do hold: "dispo", "param", "asso".
 			term := c.Alts[0].Terms[0]
 			if n := len([]rune(term)); n >= minShortcut && n < minTypoLength && !isDigit(term) && !lexicon.Known(c.Alts[0].Text) {
-				if corrector == nil {
-					var err error
-					if corrector, err = ix.newCorrector(); err != nil {
-						return err
-					}
+				if err := ensure(); err != nil {
+					return err
 				}
 				for _, t := range corrector.completions(term, maxCompletions) {
 					c.Alts = append(c.Alts, Alt{Text: t, Terms: []string{t}, Weight: rootCredit})
@@ -676,9 +677,10 @@ func (tc *termCorrector) rootDF(root string) int {
 	}
 }
 
-// Shorthand: an unknown term of minShortcut letters or more, shorter than
-// a typo the corrector would rewrite and not a dictionary word, also matches the indexed words it
-// begins (the maxCompletions held by the most pages), at rootCredit.
+// Shorthand: an unknown term of minShortcut letters or more, shorter than a
+// typo the corrector would rewrite and not a dictionary word, also matches
+// the indexed words it begins (the maxCompletions held by the most pages),
+// at rootCredit.
 const (
 	minShortcut    = 4
 	maxCompletions = 3
