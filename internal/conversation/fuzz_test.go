@@ -39,7 +39,7 @@ func FuzzCommand(f *testing.F) {
 // live mention. Seeds: testdata/fuzz/FuzzMessage.
 func FuzzMessage(f *testing.F) {
 	for _, s := range []string{"", "bonjour", "merci", "2", "2)", "-1", "99", "diagnostic", "1", "annuler", "reprendre",
-		"c'est quoi k8s ?", "kubernets c koi", "/parcours", "/parcours sre 2", "/parcoursx", "@channel merci", "\x00", "aide"} {
+		"c'est quoi k8s ?", "kubernets c koi", "les dispo du param, la diff ?", "ils envoient ça à l'usagère", "/parcours", "/parcours sre 2", "/parcoursx", "@channel merci", "\x00", "aide"} {
 		f.Add(s, false)
 		f.Add(s, true)
 	}
